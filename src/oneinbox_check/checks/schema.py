@@ -1,0 +1,68 @@
+"""``input.schema``: is an entry well-formed for its provider?
+
+Problems make the check ``fail`` (the entry is not probed further); warnings
+(unknown metadata keys, unknown top-level fields) make it ``warn``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..models import CheckResult, Status
+
+ID = "input.schema"
+
+
+def describe_errors(exc: ValidationError, prefix: str = "") -> list[str]:
+    """Readable one-liners from a pydantic error, never echoing the input value (it may be a key)."""
+    out = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in (prefix, *err["loc"]) if p != "")
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "is required"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        out.append(f"{loc} {msg}" if loc else msg)
+    return out
+
+
+def unknown_keys(given: Iterable[str], known: Sequence[str], where: str) -> list[str]:
+    warnings = []
+    for key in given:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        warnings.append(f"unknown {where} key '{key}'{hint}; it is kept but not checked")
+    return warnings
+
+
+def validate_metadata(metadata: dict[str, Any], model: type[BaseModel]) -> tuple[BaseModel | None, list[str], list[str]]:
+    """Validate *metadata* with the provider's model: (typed, problems, warnings)."""
+    known = [name for name, f in model.model_fields.items()] + [
+        f.alias for f in model.model_fields.values() if f.alias
+    ]
+    warnings = unknown_keys(metadata, known, "metadata")
+    try:
+        typed = model.model_validate({k: v for k, v in metadata.items() if k in known})
+    except ValidationError as exc:
+        return None, describe_errors(exc, "metadata"), warnings
+    return typed, [], warnings
+
+
+def result(problems: Sequence[str], warnings: Sequence[str], provider: str) -> CheckResult:
+    if problems:
+        return CheckResult(
+            id=ID, status=Status.FAIL, summary="; ".join(problems),
+            remediation="Fix the entry in the manifest; nothing else is checked until it is well-formed.",
+            details={"problems": list(problems), "warnings": list(warnings)} if warnings else {"problems": list(problems)},
+        )
+    if warnings:
+        return CheckResult(id=ID, status=Status.WARN, summary="; ".join(warnings),
+                           remediation="Fix the spelling or remove the key.", details={"warnings": list(warnings)})
+    return CheckResult(id=ID, status=Status.PASS, summary=f"well-formed {provider} integration")

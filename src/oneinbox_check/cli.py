@@ -1,0 +1,362 @@
+"""Command line: argument parsing, dispatch and exit codes only.
+
+Everything heavy (httpx, pydantic, rich, dnspython, probes) is imported inside
+the commands, so ``--help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+PROG = "oneinbox-check"
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+FORMATS = ("table", "json")
+
+_EPILOG = """exit codes:
+  0  nothing failed and nothing indeterminate (warn allowed unless --strict)
+  1  at least one fail (or warn with --strict)
+  2  usage or input-file error; nothing probed
+  3  no fail, but at least one error (could not tell: retry later)
+  130 interrupted (the partial report is still written)
+  70 internal error (a bug: please report it)
+"""
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kw: Any):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *a: Any, **k: Any) -> None:
+        print(f"{PROG} {_version()}")
+        parser.exit(0)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    out = p.add_argument_group("output")
+    out.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    out.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
+    out.add_argument("-v", "--verbose", action="count", default=0,
+                     help="show every check in the table and log requests to stderr (-vv: debug)")
+    out.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR environment variable)")
+    sel = p.add_argument_group("what to check")
+    sel.add_argument("--strict", action="store_true", help="a warn counts as a failure (exit 1)")
+    sel.add_argument("--only", action="append", default=[], metavar="ID_GLOB",
+                     help="run only checks whose id matches (repeatable), e.g. 'key.*'")
+    sel.add_argument("--skip", action="append", default=[], metavar="ID_GLOB",
+                     help="skip checks whose id matches (repeatable), e.g. 'dns.*'")
+    sel.add_argument("--offline", action="store_true", help="no network: input and key-format checks only")
+    net = p.add_argument_group("network")
+    net.add_argument("--concurrency", type=_positive_int, default=32, metavar="N",
+                     help="requests in flight at once (default: 32)")
+    net.add_argument("--timeout", type=_seconds, default=10.0, metavar="S", help="per request, seconds (default: 10)")
+    net.add_argument("--retries", type=_non_negative_int, default=2, metavar="N",
+                     help="retries of idempotent requests on connect errors, 429, 502-504 (default: 2)")
+    net.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL",
+                     help="override a provider's base URL (repeatable); see 'oneinbox-check probes' for names. "
+                          "Also ONEINBOX_CHECK_ENDPOINTS='name=url,...'")
+    net.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                     help="send DNS queries to this server (repeatable; default: the system resolver)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check the provider keys you hand to OneInbox: key formats, one cheap live request per key, "
+                    "and deep checks (sending domains, calendars, phone numbers).",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check the integrations in manifest files (or - for JSON on stdin)",
+                           description="Check integrations. PATH is a .json or .toml manifest; - reads one JSON "
+                                       "integration body (or a list) from stdin.",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    _add_run_options(check)
+
+    demo = sub.add_parser("demo", help="full run against the built-in sandbox (no keys, no network)",
+                          epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_run_options(demo)
+
+    sub.add_parser("probes", help="list providers, their checks and default endpoints")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the report or the manifest")
+    schema.add_argument("which", nargs="?", choices=("report", "manifest"), default="report")
+
+    sandbox = sub.add_parser("sandbox", help="run the sandbox fakes")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
+    serve = sandbox_sub.add_parser("serve", help="keep the fake providers and DNS responder running on loopback")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="HTTP port (default: any free port)")
+    serve.add_argument("--dns-port", type=int, default=0, help="DNS port, UDP and TCP (default: any free port)")
+    return parser
+
+
+def _setup_logging(verbose: int) -> None:
+    from .secrets import scrub
+
+    class ScrubbingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return scrub(super().format(record))
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("oneinbox_check")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    from .errors import UsageError
+
+    try:
+        _setup_logging(getattr(args, "verbose", 0))
+        if args.command == "check":
+            return _cmd_check(args)
+        if args.command == "demo":
+            from .sandbox.demo import run_demo
+
+            return run_demo(args)
+        if args.command == "probes":
+            return _cmd_probes()
+        if args.command == "schema":
+            return _cmd_schema(args.which)
+        if args.command == "sandbox":
+            if args.sandbox_command != "serve":
+                parser.parse_args(["sandbox", "--help"])
+            from .sandbox.serve import serve
+
+            return serve(args.host, args.port, args.dns_port)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so without a traceback full of values
+        from .secrets import scrub
+
+        print(f"{PROG}: internal error: {type(exc).__name__}: {scrub(str(exc))[:300]}\n"
+              "This is a bug; please report it (run with -vv for details).", file=sys.stderr)
+        if getattr(args, "verbose", 0) > 1:
+            import traceback
+
+            print(scrub("".join(traceback.format_exception(exc))), file=sys.stderr)
+        return EXIT_INTERNAL
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_USAGE
+
+
+def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dict[str, str] | None = None,
+                transport: Any = None, progress: Any = None) -> Any:
+    """Turn the shared run flags into RunOptions (usage errors raise)."""
+    from . import endpoints
+    from .net.dns import parse_nameserver
+    from .runner import RunOptions
+
+    cli_endpoints = [f"{k}={v}" for k, v in (extra_endpoints or {}).items()] + list(args.endpoint)
+    resolved = endpoints.resolve(registry.endpoint_defaults(), cli_endpoints, os.environ.get(endpoints.ENV_VAR))
+    return RunOptions(
+        offline=args.offline, strict=args.strict, concurrency=args.concurrency, timeout=args.timeout,
+        retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
+        only=args.only, skip=args.skip, transport=transport, progress=progress, handle_signals=True,
+    )
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .manifest import build_entries, read_sources
+    from .probes._base import load_registry
+
+    raw = read_sources(args.paths)
+    registry = load_registry()
+    for problem in registry.problems:
+        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+    entries = build_entries(raw, registry)
+    return execute(args, entries, registry)
+
+
+def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
+            extra_endpoints: dict[str, str] | None = None, transport: Any = None) -> int:
+    """Run *entries* with the shared flags, then render and write the report."""
+    import anyio
+
+    from .runner import run
+
+    progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(entries))
+    options = run_options(args, registry, extra_endpoints=extra_endpoints, transport=transport,
+                          progress=progress.update)
+
+    async def main_task() -> Any:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(progress.ticker)
+            report = await run(entries, registry, options)
+            tg.cancel_scope.cancel()
+        return report
+
+    try:
+        report = anyio.run(main_task)
+    finally:
+        progress.stop()
+    emit(args, report)
+    return report.exit_code
+
+
+def emit(args: argparse.Namespace, report: Any) -> None:
+    from .report import render
+
+    stdout_tty = sys.stdout.isatty()
+    color = stdout_tty and not args.no_color and not os.environ.get("NO_COLOR")
+    text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
+                  color=color, verbose=args.verbose > 0,
+                  width=_terminal_width() if stdout_tty else 120)
+    if args.output:
+        write_atomic(args.output, text)
+        if not args.quiet and args.format != "table":
+            from .report.table import summary_line
+
+            print(summary_line(report), file=sys.stderr)
+    elif not args.quiet:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return max(80, shutil.get_terminal_size((120, 24)).columns)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write via a temporary file in the same folder and rename over *path*."""
+    import tempfile
+
+    from .errors import UsageError
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".oneinbox-check-", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class _Progress:
+    """A transient status line on a terminal, shown only for runs longer than ~1 s."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled = enabled
+        self.total = total
+        self.done = 0
+        self._status: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if self._status is not None:
+            self._status.update(self._text())
+
+    def _text(self) -> str:
+        return f"checking integrations… {self.done}/{self.total} done"
+
+    async def ticker(self) -> None:
+        if not self.enabled:
+            return
+        import anyio
+
+        await anyio.sleep(1.0)
+        from rich.console import Console
+
+        self._status = Console(file=sys.stderr).status(self._text())
+        self._status.start()
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+
+def _cmd_probes() -> int:
+    from .probes._base import load_registry
+
+    registry = load_registry()
+    print(f"{'provider':<12} {'checks':<70} endpoints")
+    for provider in sorted(registry.providers):
+        probe = registry.get(provider)
+        checks = ", ".join(["input.schema", "key.format", *probe.check_ids])
+        eps = ", ".join(f"{k}={v}" for k, v in probe.endpoints.items()) or "-"
+        print(f"{provider:<12} {checks:<70} {eps}")
+    return 0
+
+
+def _cmd_schema(which: str) -> int:
+    import json
+
+    from .schemas import manifest_schema, report_schema
+
+    schema = report_schema() if which == "report" else manifest_schema()
+    print(json.dumps(schema, indent=2))
+    return 0

@@ -1,0 +1,1 @@
+"""Network layers: one HTTP client factory and one DNS resolver per run."""

@@ -1,0 +1,1 @@
+"""Provider probes: one module per provider; see ``_base`` for the protocol."""

@@ -1,0 +1,53 @@
+"""ElevenLabs (TTS). ``GET /v1/user`` with ``xi-api-key``; 401 with
+``detail.status == "invalid_api_key"`` for a bad key; 401 ``missing_permissions``
+for a valid key restricted away from user info, which is then tried on
+``/v1/voices`` (providers.md; https://elevenlabs.io/docs/api-reference/user/get)."""
+
+from __future__ import annotations
+
+import re
+
+from ..checks.keyformat import KeyFormat
+from ..models import CheckResult, Status
+from ..net.http import Failure
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
+
+TITLE = "ElevenLabs"
+
+
+def _detail_status(body: dict) -> str:
+    detail = body.get("detail")
+    return str(detail.get("status", "")) if isinstance(detail, dict) else ""
+
+
+class ElevenLabsProbe(Probe):
+    providers = ("elevenlabs",)
+    title = TITLE
+    endpoints = {"elevenlabs": "https://api.elevenlabs.io"}
+    check_ids = (AUTH, SCOPE)
+    key_format = KeyFormat(description="sk_ followed by 48 hex characters (legacy: 32 hex)",
+                           pattern=re.compile(r"sk_[0-9a-f]{48}|[0-9a-f]{32}"))
+
+    async def run(self, ctx: ProbeContext) -> list[CheckResult]:
+        headers = {"xi-api-key": ctx.key}
+        outcome = await ctx.http.get(ctx.url("elevenlabs", "/v1/user"), headers=headers)
+        if isinstance(outcome, Failure):
+            return [ctx.indeterminate(AUTH, outcome, "ElevenLabs auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+        body = json_object(outcome) or {}
+        if outcome.status == 200 and "subscription" in body:
+            return [accepted(ctx, TITLE), ctx.result(SCOPE, Status.PASS, "key can read the account")]
+        if outcome.status == 401 and _detail_status(body) == "missing_permissions":
+            voices = await ctx.http.get(ctx.url("elevenlabs", "/v1/voices"), headers=headers)
+            if isinstance(voices, Failure) or voices.status != 200:
+                return [accepted(ctx, TITLE, restricted=True),
+                        ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info or list voices",
+                                   "Give the key Text to Speech and Voices read access.")]
+            return [accepted(ctx, TITLE, restricted=True),
+                    ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info (voices readable)",
+                               "Fine for speech; grant User read if you want usage checks.")]
+        if outcome.status == 401:
+            return [rejected(ctx, TITLE, outcome), *ctx.skipped([SCOPE], "key rejected")]
+        return [ctx.indeterminate(AUTH, outcome, "ElevenLabs auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+
+
+PROBE = ElevenLabsProbe

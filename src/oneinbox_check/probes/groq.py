@@ -1,0 +1,27 @@
+"""Groq (LLM). ``GET /openai/v1/models`` with Bearer; 401 ``invalid_api_key``
+(providers.md; https://console.groq.com/docs/api-reference#models-list)."""
+
+from __future__ import annotations
+
+import re
+
+from ..checks.keyformat import KeyFormat
+from ..models import CheckResult
+from ..secrets import wrap
+from ._base import Probe, ProbeContext, simple_auth
+
+
+class GroqProbe(Probe):
+    providers = ("groq",)
+    title = "Groq"
+    endpoints = {"groq": "https://api.groq.com"}
+    key_format = KeyFormat(description="gsk_ followed by 52 letters and digits", prefixes=("gsk_",),
+                           pattern=re.compile(r"gsk_[A-Za-z0-9]{52}"))
+    signatures = ((r"gsk_", "a Groq key (gsk_…)"),)
+
+    async def run(self, ctx: ProbeContext) -> list[CheckResult]:
+        return [await simple_auth(ctx, self.title, "groq", "/openai/v1/models",
+                                  {"Authorization": wrap(ctx.key, "Bearer {}")}, valid_key="data")]
+
+
+PROBE = GroqProbe

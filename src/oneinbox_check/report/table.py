@@ -1,0 +1,87 @@
+"""``--format table``: one row per integration with its verdict, the failing
+checks' summaries and fixes, and a summary line.
+
+Rich renders it (colour only when asked for); piped output gets plain text of
+the same content.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..models import IntegrationReport, Report, Status
+
+_STYLE = {Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.WARN: "yellow",
+          Status.PASS: "green", Status.SKIP: "dim"}
+_LABEL = {Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.WARN: "WARN", Status.PASS: "PASS", Status.SKIP: "SKIP"}
+
+
+def _notable(integration: IntegrationReport, verbose: bool) -> list:
+    shown = {Status.FAIL, Status.ERROR, Status.WARN}
+    checks = integration.checks if verbose else [c for c in integration.checks if c.status in shown]
+    return sorted(checks, key=lambda c: -c.status.severity) if not verbose else checks
+
+
+def summary_line(report: Report) -> str:
+    s = report.summary
+    parts = [f"{s.integrations} integration{'s' if s.integrations != 1 else ''}"]
+    for status, count in (("pass", s.pass_), ("warn", s.warn), ("fail", s.fail), ("error", s.error), ("skip", s.skip)):
+        if count:
+            parts.append(f"{count} {status}")
+    verdict = {0: "OK", 1: "FAILED", 3: "INDETERMINATE (retry later)", 130: "INTERRUPTED"}.get(report.exit_code, "")
+    return f"{verdict}: " + ", ".join(parts) + f" in {report.duration_ms / 1000:.1f}s (exit {report.exit_code})"
+
+
+def render_plain(report: Report, verbose: bool = False) -> str:
+    lines = []
+    for integ in report.integrations:
+        key = f" {integ.masked_key}" if integ.masked_key else ""
+        change = f" [{integ.change}]" if integ.change else ""
+        lines.append(f"{_LABEL[integ.status]:<5}  {integ.name} ({integ.provider}{key}){change}")
+        for c in _notable(integ, verbose):
+            lines.append(f"       {c.status.value:<5} {c.id}: {c.summary}")
+            if c.remediation and c.status != Status.PASS:
+                lines.append(f"             fix: {c.remediation}")
+    lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def render(report: Report, *, color: bool = False, rich: bool = False, width: int = 120,
+           verbose: bool = False, **_: object) -> str:
+    if not rich:
+        return render_plain(report, verbose)
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=True, expand=False)
+    table.add_column("Verdict", no_wrap=True)
+    table.add_column("Integration")
+    table.add_column("Findings")
+    for integ in report.integrations:
+        name = Text(integ.name, style="bold")
+        name.append(f"\n{integ.provider}" + (f" {integ.masked_key}" if integ.masked_key else ""), style="dim")
+        if integ.change:
+            name.append(f"\n{integ.change}", style="cyan")
+        findings = Text()
+        for c in _notable(integ, verbose):
+            if findings:
+                findings.append("\n")
+            findings.append(f"{c.status.value} ", style=_STYLE[c.status])
+            findings.append(f"{c.id}: ", style="bold")
+            findings.append(c.summary)
+            if c.remediation and c.status != Status.PASS:
+                findings.append(f"\n  → {c.remediation}", style="italic")
+        if not findings:
+            findings.append("all checks passed" if integ.status == Status.PASS else "nothing to report", style="dim")
+        table.add_row(Text(_LABEL[integ.status], style=_STYLE[integ.status]), name, findings)
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(table)
+    console.print(summary_line(report), style=_STYLE.get(_worst(report), ""))
+    return buf.getvalue()
+
+
+def _worst(report: Report) -> Status:
+    return Status.worst(i.status for i in report.integrations)

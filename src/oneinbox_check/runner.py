@@ -1,0 +1,197 @@
+"""Running the checks: one anyio task per integration, bounded and deduplicated,
+every probe failure contained. Knows no provider: probes come from the registry.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import signal
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import anyio
+
+from . import __version__
+from .checks import schema
+from .manifest import TOOL_LABEL, Entry
+from .models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
+from .secrets import scrub
+
+log = logging.getLogger("oneinbox_check.runner")
+
+INTERRUPTED = "interrupted before this check finished"
+
+
+@dataclass
+class RunOptions:
+    offline: bool = False
+    strict: bool = False
+    concurrency: int = 32
+    per_host: int = 8
+    timeout: float = 10.0
+    retries: int = 2
+    endpoints: Mapping[str, str] | None = None  # resolved names -> URLs; None: defaults
+    nameservers: Sequence[tuple[str, int]] = ()
+    only: Sequence[str] = ()
+    skip: Sequence[str] = ()
+    probe_options: Mapping[str, Any] = field(default_factory=dict)
+    transport: Any = None  # an httpx transport (sandbox, tests)
+    progress: Callable[[int, int], None] | None = None
+    handle_signals: bool = False
+
+    def wants(self, check_id: str) -> bool:
+        if self.only and not any(fnmatch.fnmatchcase(check_id, g) for g in self.only):
+            return False
+        return not any(fnmatch.fnmatchcase(check_id, g) for g in self.skip)
+
+
+def exit_code(statuses: Sequence[Status], *, strict: bool, interrupted: bool = False) -> int:
+    """SPEC §5: 130 interrupted, 1 any fail (or warn with --strict), 3 any error, else 0."""
+    if interrupted:
+        return 130
+    if Status.FAIL in statuses or (strict and Status.WARN in statuses):
+        return 1
+    if Status.ERROR in statuses:
+        return 3
+    return 0
+
+
+def _scrubbed(result: CheckResult) -> CheckResult:
+    details = result.details
+    if details is not None:
+        details = json.loads(scrub(json.dumps(details, default=str)))
+    return result.model_copy(update={
+        "summary": scrub(result.summary),
+        "remediation": scrub(result.remediation) if result.remediation else None,
+        "details": details,
+    })
+
+
+async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
+    """Check every entry concurrently and build the report."""
+    from .net.dns import Resolver
+    from .net.http import HttpClient
+
+    started_at = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    endpoints = dict(options.endpoints) if options.endpoints is not None else registry.endpoint_defaults()
+    signatures = registry.signatures()
+    results: list[list[CheckResult] | None] = [None] * len(entries)
+    partial: list[list[CheckResult]] = [[] for _ in entries]
+    done = 0
+    interrupted = False
+
+    async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
+                          per_host=options.per_host, transport=options.transport,
+                          user_agent=f"oneinbox-check/{__version__}") as http:
+        resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
+                            limiter=anyio.CapacityLimiter(options.concurrency))
+
+        async def check_one(i: int) -> None:
+            nonlocal done
+            results[i] = await _check_entry(entries[i], registry, options, http, resolver, endpoints,
+                                            signatures, partial[i])
+            done += 1
+            if options.progress:
+                options.progress(done, len(entries))
+
+        async def watch_signals(scope: anyio.CancelScope) -> None:
+            nonlocal interrupted
+            try:
+                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                    async for _ in signals:
+                        interrupted = True
+                        scope.cancel()
+                        return
+            except (NotImplementedError, ValueError, RuntimeError):  # not the main thread / platform
+                return
+
+        async with anyio.create_task_group() as outer:
+            if options.handle_signals:
+                outer.start_soon(watch_signals, outer.cancel_scope)
+            async with anyio.create_task_group() as tg:
+                for i in range(len(entries)):
+                    tg.start_soon(check_one, i)
+            outer.cancel_scope.cancel()
+
+    reports = []
+    for i, entry in enumerate(entries):
+        checks = results[i]
+        if checks is None:  # interrupted
+            probe = registry.get(entry.provider)
+            first = probe.check_ids[0] if probe is not None and probe.check_ids else "key.auth"
+            checks = partial[i] + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
+                                               remediation="Run again to finish the checks.")]
+        checks = [_scrubbed(c) for c in checks if options.wants(c.id)]
+        integration = entry.integration
+        reports.append(IntegrationReport(
+            name=scrub(entry.label), provider=entry.provider,
+            masked_key=integration.masked_key if integration is not None else None,
+            status=Status.worst(c.status for c in checks), checks=checks,
+        ))
+    return build_report(reports, started_at, t0, strict=options.strict, interrupted=interrupted)
+
+
+def build_report(reports: list[IntegrationReport], started_at: datetime, t0: float, *,
+                 strict: bool, interrupted: bool) -> Report:
+    summary = Summary(integrations=len(reports))
+    for r in reports:
+        attr = "pass_" if r.status == Status.PASS else r.status.value
+        setattr(summary, attr, getattr(summary, attr) + 1)
+    return Report(
+        tool=ToolInfo(version=__version__), started_at=started_at,
+        duration_ms=int((time.perf_counter() - t0) * 1000),
+        exit_code=exit_code([r.status for r in reports], strict=strict, interrupted=interrupted),
+        summary=summary, integrations=reports,
+    )
+
+
+async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: Any, resolver: Any,
+                       endpoints: Mapping[str, str], signatures: Any, out: list[CheckResult]) -> list[CheckResult]:
+    from .probes._base import ProbeContext
+
+    provider = entry.provider if entry.provider != TOOL_LABEL else "tool"
+    first = schema.result(entry.problems, entry.warnings, provider)
+    out.append(first)
+    integration = entry.integration
+    probe = registry.get(entry.provider)
+    if first.status == Status.FAIL or integration is None or probe is None:
+        return out
+    key = integration.api_key
+    if key:
+        fmt = probe.format_check(entry.provider, key.reveal(), entry.metadata, signatures)
+    elif probe.key_required:
+        fmt = CheckResult(id="key.format", status=Status.FAIL, summary="api_key is empty",
+                          remediation="Paste the provider key into api_key.")
+    else:
+        fmt = CheckResult(id="key.format", status=Status.SKIP, summary="no key given (optional for this provider)")
+    out.append(fmt)
+    live_ids = [i for i in probe.check_ids if options.wants(i)]
+    if not live_ids:
+        return out
+    if options.offline:
+        out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
+                               summary="offline run: live checks not run"))
+        return out
+    if fmt.status == Status.FAIL:
+        out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
+                               summary="not sent: the key failed key.format (a malformed key is never sent)",
+                               remediation="Fix the key format first."))
+        return out
+    ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
+                       http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
+    try:
+        live = await probe.run(ctx)
+    except Exception as exc:  # a probe bug must not stop the run
+        log.debug("probe %r raised", probe, exc_info=True)
+        live = [CheckResult(id=probe.check_ids[0], status=Status.ERROR,
+                            summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
+                            remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",
+                            duration_ms=ctx.elapsed_ms())]
+    out.extend(live)
+    return out
