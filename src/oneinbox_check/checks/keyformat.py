@@ -96,14 +96,14 @@ def check_key(
     problem = hygiene(key)
     if problem is not None:
         return problem
+    if rule is None:  # nothing known about this key (e.g. a custom server's): hygiene only
+        return CheckResult(id=ID, status=Status.PASS, summary="no known format; basic hygiene ok")
     own = {provider, *same_key_providers}
     foreign = _longest_signature(key, signatures)
     if foreign is not None and foreign.provider not in own:
         return _fail(f"looks like {foreign.label}, but it is filed under provider '{provider}'",
                      f"File this key under provider '{foreign.provider}', or paste the {display} key here.",
                      looks_like=foreign.provider)
-    if rule is None:
-        return CheckResult(id=ID, status=Status.PASS, summary="no known format; basic hygiene ok")
     if rule.prefixes and not key.startswith(rule.prefixes):
         want = " or ".join(f"'{p}'" for p in rule.prefixes)
         return _fail(f"{display} keys start with {want}; this one does not",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import anyio
+import dns.asyncbackend
 import dns.asyncquery
 import dns.exception
 import dns.flags
@@ -20,6 +21,8 @@ import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
+
+import sniffio
 
 from ..errors import UsageError
 
@@ -161,6 +164,9 @@ class Resolver:
             qtype = dns.rdatatype.from_text(rdtype)
         except (dns.exception.DNSException, ValueError) as exc:
             return "error", [], [], f"invalid DNS name {name!r}: {exc}"
+        # dnspython caches the first event loop library it sees; name it per call
+        # so asyncio and trio runs in one process both work.
+        backend = dns.asyncbackend.get_backend(sniffio.current_async_library())
         last: tuple[Outcome, str] = ("error", "no answer")
         for _ in range(self.tries):
             for ip, port in self.nameservers:
@@ -171,10 +177,10 @@ class Resolver:
                     if self._limiter is not None:
                         async with self._limiter:
                             response, _tcp = await dns.asyncquery.udp_with_fallback(
-                                query, ip, timeout=self.timeout, port=port)
+                                query, ip, timeout=self.timeout, port=port, backend=backend)
                     else:
                         response, _tcp = await dns.asyncquery.udp_with_fallback(
-                            query, ip, timeout=self.timeout, port=port)
+                            query, ip, timeout=self.timeout, port=port, backend=backend)
                 except dns.exception.Timeout:
                     last = ("timeout", f"no answer from {ip}:{port} within {self.timeout:g}s")
                     continue

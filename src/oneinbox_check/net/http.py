@@ -165,7 +165,7 @@ class HttpClient:
         self._concurrency = concurrency
         self._per_host = per_host
         self._transport = transport
-        self._sleep = sleep or anyio.sleep
+        self._sleep = sleep if sleep is not None else anyio.sleep
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
         self._flights: dict[str, _Flight] = {}

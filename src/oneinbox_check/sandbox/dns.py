@@ -102,7 +102,8 @@ class ZoneData:
     @staticmethod
     def _add(response: dns.message.Message, owner: str, rdtype: str, values: list[str]) -> None:
         texts = [_txt(v) if rdtype in ("TXT", "SPF") else v for v in values]
-        rrset = dns.rrset.from_text_list(dns.name.from_text(owner), 300, "IN", rdtype, texts)
+        rrset = dns.rrset.from_text_list(dns.name.from_text(owner), 300, "IN", rdtype, texts,
+                                        origin=dns.name.root, relativize=False)
         response.answer.append(rrset)
 
 

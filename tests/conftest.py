@@ -1,0 +1,50 @@
+"""Test session set-up.
+
+Safety net (DEVELOPERS.md): HTTP(S)_PROXY point at a closed loopback port, so a
+request that forgot its endpoint override fails at once instead of reaching a
+real provider; loopback is exempt.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+_PROXY = f"http://127.0.0.1:{_closed_port()}"
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+    os.environ[_name] = _PROXY
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+os.environ.pop("ONEINBOX_CHECK_ENDPOINTS", None)
+os.environ["NO_COLOR"] = "1"
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def dns_server():
+    """A loopback DNS responder; tests load zones into ``dns_server.zone``."""
+    from oneinbox_check.sandbox.dns import DnsResponder
+
+    with DnsResponder() as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox():
+    from oneinbox_check.sandbox import scenario
+
+    return scenario.build()

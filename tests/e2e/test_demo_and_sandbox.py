@@ -1,0 +1,60 @@
+"""End to end: the demo, and the sandbox on real loopback sockets (uvicorn)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import run_cli
+
+
+def test_demo_shows_every_verdict_and_exits_1(capsys) -> None:
+    code, out, err = run_cli(capsys, "demo", "--format", "json")
+    report = json.loads(out)
+    statuses = {i["status"] for i in report["integrations"]}
+    assert {"pass", "warn", "fail", "error"} <= statuses
+    assert code == report["exit_code"] == 1
+
+
+def test_demo_in_a_real_process_with_no_network(tmp_path) -> None:
+    env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    proc = subprocess.run([sys.executable, "-m", "oneinbox_check", "demo"], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "FAILED:" in proc.stdout and "Traceback" not in proc.stderr
+    assert "sandbox" in proc.stdout.lower()
+
+
+def test_check_against_the_sandbox_on_real_sockets(tmp_path, capsys) -> None:
+    pytest.importorskip("uvicorn")
+    from oneinbox_check.sandbox import scenario
+    from oneinbox_check.sandbox.demo import demo_manifest_path
+    from oneinbox_check.sandbox.dns import DnsResponder
+    from oneinbox_check.sandbox.serve import Server
+
+    sandbox = scenario.build()
+    with DnsResponder(sandbox.zone) as dns, Server(sandbox) as http:
+        env = {**scenario.KEYS, "ONEINBOX_SANDBOX": http.base, "ONEINBOX_SANDBOX_WS": http.base.replace("http", "ws", 1)}
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            flags = [f"--endpoint={n}={u}" for n, u in sandbox.endpoints(http.base).items()]
+            code, out, err = run_cli(capsys, "check", demo_manifest_path(), *flags, "--nameserver", dns.address,
+                                     "--format", "json")
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    report = json.loads(out)
+    by_name = {i["name"]: i for i in report["integrations"]}
+    assert by_name["OpenAI Production"]["status"] == "pass"
+    assert by_name["Custom LLM"]["status"] == "pass", by_name["Custom LLM"]
+    assert by_name["ElevenLabs voice (provider outage)"]["status"] == "error"
+    assert code == 1
+    assert sandbox.fake("openai").count("/v1/models") == 2  # two distinct OpenAI keys, each sent once
