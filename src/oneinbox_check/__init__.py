@@ -9,13 +9,6 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-try:
-    from importlib.metadata import PackageNotFoundError, version as _version
-
-    __version__ = _version("oneinbox-check")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0+unknown"
-
 __all__ = [
     "CheckResult", "Integration", "IntegrationReport", "Report", "Status", "Tool",
     "Secret", "Probe", "ProbeContext", "check", "check_sync", "load_manifest", "__version__",
@@ -28,13 +21,26 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    __version__: str
     from .api import check, check_sync, load_manifest
     from .models import CheckResult, Integration, IntegrationReport, Report, Status, Tool
     from .probes._base import Probe, ProbeContext
     from .secrets import Secret
 
 
+def _read_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("oneinbox-check")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = globals()["__version__"] = _read_version()
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'oneinbox_check' has no attribute {name!r}")

@@ -35,7 +35,7 @@ def mask(value: str) -> str:
 
 
 def _register(value: str) -> None:
-    if len(value) >= 6:
+    if len(value) >= 8:  # shorter strings would redact ordinary words
         with _lock:
             _known.add(value)
 

@@ -1,0 +1,54 @@
+"""The public API is exactly ``__all__``; properties that must hold for any input."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import oneinbox_check
+from oneinbox_check.checks.keyformat import check_key
+from oneinbox_check.probes._base import load_registry
+from oneinbox_check.secrets import Secret, mask, scrub
+
+
+def test_exported_members_resolve() -> None:
+    for name in oneinbox_check.__all__:
+        assert getattr(oneinbox_check, name) is not None
+    assert set(dir(oneinbox_check)) == set(oneinbox_check.__all__)
+
+
+def test_check_sync_runs_offline() -> None:
+    report = oneinbox_check.check_sync([{"name": "x", "provider": "groq", "api_key": "gsk_" + "a1" * 26}],
+                                       offline=True)
+    assert isinstance(report, oneinbox_check.Report) and report.exit_code == 0
+
+
+KEYISH = st.text(alphabet=string.ascii_letters + string.digits + "-_.", min_size=1, max_size=120)
+
+
+@given(KEYISH)
+def test_mask_never_shows_more_than_a_prefix_and_four_characters(key: str) -> None:
+    masked = mask(key)
+    shown = masked.replace("…", "")
+    assert len(shown) <= 15 + 4
+    if len(key) >= 16:
+        assert key not in masked or len(key) <= len(shown)
+
+
+@given(KEYISH.filter(lambda k: len(k) >= 16), st.text(max_size=40), st.text(max_size=40))
+def test_scrub_removes_a_registered_key_from_any_text(key: str, before: str, after: str) -> None:
+    Secret(key)
+    assert key not in scrub(before + key + after)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=200), st.sampled_from(sorted(load_registry().providers)))
+def test_key_format_always_returns_a_verdict(key: str, provider: str) -> None:
+    registry = load_registry()
+    probe = registry.get(provider)
+    result = check_key(key, provider, probe.key_format, same_key_providers=probe.providers,
+                       signatures=registry.signatures())
+    assert result.id == "key.format" and result.summary
+    assert key not in result.summary or len(key) < 3
