@@ -48,3 +48,20 @@ def sandbox():
     from oneinbox_check.sandbox import scenario
 
     return scenario.build()
+
+
+@pytest.fixture
+def zones_server():
+    """The sandbox's email zones (good.example, nospf.example, …) on a loopback DNS responder."""
+    from oneinbox_check.sandbox import zones
+    from oneinbox_check.sandbox.dns import DnsResponder, ZoneData
+
+    with DnsResponder(ZoneData(zones.build(), zones.FAULTS)) as server:
+        yield server
+
+
+@pytest.fixture
+def zresolver(zones_server):
+    from oneinbox_check.net.dns import Resolver
+
+    return Resolver([("127.0.0.1", zones_server.port)], timeout=0.5, tries=1)

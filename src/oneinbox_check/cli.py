@@ -124,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_run_options(demo)
 
+    dns_cmd = sub.add_parser("dns", help="check sending domains' email DNS (SPF, DKIM, MX, DMARC) without a key",
+                             description="Run the dns.* checks for each DOMAIN with a provider's default layout: "
+                                         "the pre-flight before adding a domain to Resend or SendGrid.",
+                             epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    dns_cmd.add_argument("domains", nargs="+", metavar="DOMAIN")
+    dns_cmd.add_argument("--provider", choices=("resend", "sendgrid"), default="resend",
+                         help="whose DNS layout to expect (default: resend)")
+    dns_cmd.add_argument("--region", help="Resend region for the return-path MX (default: us-east-1)")
+    dns_cmd.add_argument("--return-path", metavar="LABEL",
+                         help="return-path subdomain label (Resend default: send; SendGrid: its emNNNN label)")
+    dns_cmd.add_argument("--dkim-selector", metavar="SELECTOR",
+                         help="DKIM selector (Resend default: resend; SendGrid: s1 and s2)")
+    _add_run_options(dns_cmd)
+
     sub.add_parser("probes", help="list providers, their checks and default endpoints")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the report or the manifest")
@@ -169,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .sandbox.demo import run_demo
 
             return run_demo(args)
+        if args.command == "dns":
+            return _cmd_dns(args)
         if args.command == "probes":
             return _cmd_probes()
         if args.command == "schema":
@@ -337,6 +353,29 @@ class _Progress:
         if self._status is not None:
             self._status.stop()
             self._status = None
+
+
+def _cmd_dns(args: argparse.Namespace) -> int:
+    import anyio
+
+    from .probes._base import load_registry
+    from .runner import run_domains
+
+    registry = load_registry()
+    probe = registry.get(args.provider)
+    if args.region and args.region not in ("us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"):
+        from .errors import UsageError
+
+        raise UsageError(f"--region {args.region!r}: Resend regions are us-east-1, eu-west-1, sa-east-1, ap-northeast-1")
+    options = run_options(args, registry)
+
+    def layout(domain: str) -> Any:
+        return probe.default_layout(domain, region=args.region, return_path=args.return_path,
+                                    selector=args.dkim_selector)
+
+    report = anyio.run(run_domains, args.domains, args.provider, layout, options)
+    emit(args, report)
+    return report.exit_code
 
 
 def _cmd_probes() -> int:

@@ -195,3 +195,52 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
                             duration_ms=ctx.elapsed_ms())]
     out.extend(live)
     return out
+
+
+_DOMAIN = __import__("re").compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+async def run_domains(domains: Sequence[str], provider: str, make_layout: Callable[[str], Any],
+                      options: RunOptions) -> Report:
+    """``oneinbox-check dns``: the email DNS checks of each domain, concurrently.
+
+    *make_layout* turns a domain into a ``MailDnsLayout`` (the provider's
+    default layout); a malformed domain fails ``input.schema`` on its own row.
+    """
+    from .checks.maildns import run_checks
+    from .net.dns import Resolver
+
+    started_at = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
+                        limiter=anyio.CapacityLimiter(options.concurrency))
+    rows: list[list[CheckResult]] = [[] for _ in domains]
+
+    async def one(i: int, domain: str) -> None:
+        name = domain.strip().lower().rstrip(".")
+        if not _DOMAIN.match(name):
+            rows[i] = [CheckResult(id="input.schema", status=Status.FAIL, summary=f"{domain!r} is not a domain name",
+                                   remediation="Give a domain such as example.com (no scheme, path or @).")]
+            return
+        rows[i] = [CheckResult(id="input.schema", status=Status.PASS, summary=f"checking {provider}'s layout for {name}")]
+        if options.offline:
+            rows[i].append(CheckResult(id="dns.spf", status=Status.SKIP, summary="offline run: DNS not queried"))
+            return
+        rows[i] += await run_checks(resolver, make_layout(name))
+        if options.progress:
+            options.progress(sum(1 for r in rows if len(r) > 1), len(domains))
+
+    interrupted = False
+    try:
+        async with anyio.create_task_group() as tg:
+            for i, d in enumerate(domains):
+                tg.start_soon(one, i, d)
+    except KeyboardInterrupt:  # pragma: no cover - signal path
+        interrupted = True
+    reports = []
+    for domain, checks in zip(domains, rows):
+        checks = [c for c in checks if options.wants(c.id)] or [
+            CheckResult(id="dns.spf", status=Status.ERROR, summary=INTERRUPTED)]
+        reports.append(IntegrationReport(name=domain, provider=provider, status=Status.worst(c.status for c in checks),
+                                         checks=checks))
+    return build_report(reports, started_at, t0, strict=options.strict, interrupted=interrupted)

@@ -58,3 +58,26 @@ def test_check_against_the_sandbox_on_real_sockets(tmp_path, capsys) -> None:
     assert by_name["ElevenLabs voice (provider outage)"]["status"] == "error"
     assert code == 1
     assert sandbox.fake("openai").count("/v1/models") == 2  # two distinct OpenAI keys, each sent once
+
+
+def test_demo_email_integrations_show_the_exact_fix(capsys) -> None:
+    code, out, err = run_cli(capsys, "demo", "--format", "json")
+    report = json.loads(out)
+    by_name = {i["name"]: {c["id"]: c for c in i["checks"]} for i in report["integrations"]}
+    assert by_name["Resend Email"]["resend.domain"]["status"] == "pass"
+    assert by_name["SendGrid Email"]["sendgrid.sender"]["status"] == "pass"
+    sub = by_name["Resend Email (subdomain not verified)"]["resend.domain"]
+    assert sub["status"] == "fail" and "Add mail.good.example" in sub["remediation"]
+    gone = by_name["Resend Email (DNS records deleted)"]
+    assert "Add an MX record at send.gone.example: 10 feedback-smtp.us-east-1.amazonses.com" in gone["dns.mx"]["remediation"]
+    assert 'TXT record at send.gone.example: "v=spf1 include:amazonses.com ~all"' in gone["dns.spf"]["remediation"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_no_sandbox_key_leaks_from_the_demo(capsys, fmt: str) -> None:
+    from oneinbox_check.sandbox.scenario import KEYS
+
+    code, out, err = run_cli(capsys, "demo", "--format", fmt, "-vv")
+    for key in KEYS.values():
+        assert key not in out and key not in err
+        assert key[-12:] not in out and key[-12:] not in err

@@ -64,7 +64,7 @@ class ProbeContext:
     def elapsed_ms(self) -> int:
         return int((time.perf_counter() - self.started) * 1000)
 
-    def result(self, id: str, status: Status, summary: str, remediation: str | None = None,
+    def result(self, id: str, status: Status, summary: str, remediation: str | None = None, /,
                **details: Any) -> CheckResult:
         return CheckResult(id=id, status=status, summary=summary, remediation=remediation,
                            details=details or None, duration_ms=self.elapsed_ms())

@@ -1,29 +1,166 @@
-"""SendGrid (email). Deep checks follow in this module."""
+"""SendGrid (email): key, ``mail.send`` scope, sender identity (authenticated
+domain or verified single sender), and the DNS of the authenticated domain.
+
+Facts (providers.md; https://www.twilio.com/docs/sendgrid/api-reference):
+- ``GET /v3/scopes`` (Bearer) → ``{"scopes":[...]}``; 401 ``{"errors":[{"message":
+  "The provided authorization grant is invalid, expired, or revoked"}]}``.
+- ``GET /v3/whitelabel/domains`` → ``[{id, domain, subdomain, valid, dns:{mail_cname|
+  mail_server, dkim1, dkim2, subdomain_spf?} each {valid, type, host, data}}]``
+  (needs the ``whitelabel.read`` scope; 403 without it).
+- ``GET /v3/verified_senders`` → ``{"results":[{from_email, verified}]}``.
+- EU accounts use ``api.eu.sendgrid.com`` (``--endpoint sendgrid=…``).
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from ..checks.dkim import DkimExpectation
+from ..checks.email import EmailMetadata, check_from_address
 from ..checks.keyformat import KeyFormat
-from ..models import CheckResult
-from ._base import AUTH, Probe, ProbeContext
-from .resend import EmailMetadata
+from ..checks.maildns import MailDnsLayout, run_checks
+from ..models import CheckResult, Status
+from ..net.http import Failure
+from ..secrets import wrap
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
 
 TITLE = "SendGrid"
+FROM = "email.from_address"
+SENDER = "sendgrid.sender"
+DNS_IDS = ("dns.spf", "dns.dkim", "dns.mx", "dns.dmarc")
+MAIL_SEND = "mail.send"
+
+
+def default_layout(domain: str, *, return_path: str | None = None, selectors: tuple[str, ...] = ("s1", "s2")) -> MailDnsLayout:
+    """Without the API: DKIM at s1/s2._domainkey (CNAMEs into SendGrid), and the
+    return path only when given (SendGrid picks a random ``emNNNN`` subdomain)."""
+    return MailDnsLayout(
+        domain=domain, provider=TITLE,
+        return_path=f"{return_path}.{domain}" if return_path and "." not in return_path else return_path,
+        spf_include=None, spf_suggested="v=spf1 include:sendgrid.net ~all", mx=("mx.sendgrid.net", None),
+        dkim=[DkimExpectation(f"{s}._domainkey.{domain}", "TXT", None) for s in selectors],
+    )
+
+
+def layout_from_authenticated(auth: dict[str, Any]) -> MailDnsLayout:
+    domain = str(auth.get("domain", "")).lower()
+    dns = auth.get("dns") if isinstance(auth.get("dns"), dict) else {}
+    layout = default_layout(domain)
+    layout.source = "SendGrid API"
+    dkims = []
+    for key in ("dkim1", "dkim2", "dkim"):
+        entry = dns.get(key)
+        if isinstance(entry, dict) and entry.get("host"):
+            dkims.append(DkimExpectation(str(entry["host"]).lower(), str(entry.get("type", "cname")).upper(),
+                                         str(entry.get("data", "")) or None))
+    if dkims:
+        layout.dkim = dkims
+    mail = dns.get("mail_cname") or dns.get("mail_server")
+    if isinstance(mail, dict) and mail.get("host"):
+        layout.return_path = str(mail["host"]).lower()
+        if str(mail.get("type", "")).lower() == "mx" and mail.get("data"):
+            layout.mx = (str(mail["data"]).lower(), None)
+    spf = dns.get("subdomain_spf")
+    if isinstance(spf, dict) and spf.get("data"):
+        includes = re.findall(r"include:(\S+)", str(spf["data"]))
+        layout.spf_include = includes[0] if includes else "sendgrid.net"
+        layout.spf_suggested = str(spf["data"])
+    return layout
 
 
 class SendGridProbe(Probe):
     providers = ("sendgrid",)
     title = TITLE
     endpoints = {"sendgrid": "https://api.sendgrid.com"}
+    check_ids = (AUTH, SCOPE, FROM, SENDER, *DNS_IDS)
     metadata_model = EmailMetadata
     tool_types = ("send_email",)
     key_format = KeyFormat(description="SG. + 22 characters + . + 43 characters (69 in all)", prefixes=("SG.",),
                            pattern=re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"))
     signatures = ((r"SG\.", "a SendGrid key (SG.…)"),)
 
+    def default_layout(self, domain: str, *, region: str | None = None, return_path: str | None = None,
+                       selector: str | None = None) -> MailDnsLayout:
+        return default_layout(domain, return_path=return_path, selectors=(selector,) if selector else ("s1", "s2"))
+
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return ctx.skipped([AUTH], "not implemented")
+        from_result, domain = check_from_address(ctx.metadata.from_email)
+        out = [from_result]
+        headers = {"Authorization": wrap(ctx.key, "Bearer {}")}
+        rest = [SCOPE, SENDER, *DNS_IDS]
+        scopes_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/scopes"), headers=headers)
+        if isinstance(scopes_reply, Failure):
+            return out + [ctx.indeterminate(AUTH, scopes_reply, "SendGrid auth request"), *ctx.skipped(rest, "auth undetermined")]
+        body = json_object(scopes_reply) or {}
+        if scopes_reply.status == 401:
+            return out + [rejected(ctx, TITLE, scopes_reply), *ctx.skipped(rest, "key rejected")]
+        scopes = body.get("scopes")
+        if scopes_reply.status != 200 or not isinstance(scopes, list):
+            return out + [ctx.indeterminate(AUTH, scopes_reply, "SendGrid auth request"), *ctx.skipped(rest, "auth undetermined")]
+        out.append(accepted(ctx, TITLE, scopes=len(scopes)))
+        if MAIL_SEND in scopes:
+            out.append(ctx.result(SCOPE, Status.PASS, "key has mail.send"))
+        else:
+            out.append(ctx.result(SCOPE, Status.FAIL, "key lacks the mail.send permission: sends will be refused",
+                                  "Edit the API key in SendGrid → Settings → API Keys: give it Mail Send → Full Access."))
+        if domain is None:
+            return out + ctx.skipped([SENDER, *DNS_IDS], "no valid from_email")
+        sender, layout = await self._sender(ctx, headers, domain, ctx.metadata.from_email.strip().lower(), scopes)
+        out.append(sender)
+        results = await run_checks(ctx.dns, layout or default_layout(domain))
+        return out + [r.model_copy(update={"duration_ms": ctx.elapsed_ms()}) for r in results]
+
+    async def _sender(self, ctx: ProbeContext, headers: dict[str, Any], domain: str, address: str,
+                      scopes: list[Any]) -> tuple[CheckResult, MailDnsLayout | None]:
+        domains_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/whitelabel/domains"), headers=headers)
+        if isinstance(domains_reply, Failure):
+            return ctx.indeterminate(SENDER, domains_reply, "reading authenticated domains"), None
+        if domains_reply.status == 403:
+            return ctx.result(SENDER, Status.SKIP, "key cannot read Sender Authentication (no whitelabel.read)",
+                              "Give the key read access to Sender Authentication, or check the domain in the "
+                              "SendGrid console."), None
+        listed = domains_reply.json()
+        if domains_reply.status != 200 or not isinstance(listed, list):
+            return ctx.indeterminate(SENDER, domains_reply, "reading authenticated domains"), None
+        authenticated = [d for d in listed if isinstance(d, dict) and isinstance(d.get("domain"), str)]
+        exact = [d for d in authenticated if d["domain"].lower() == domain]
+        if exact:
+            best = next((d for d in exact if d.get("valid")), exact[0])
+            layout = layout_from_authenticated(best)
+            if best.get("valid"):
+                return ctx.result(SENDER, Status.PASS, f"{domain} is an authenticated, valid domain in SendGrid",
+                                  domain_id=best.get("id"), subdomain=best.get("subdomain")), layout
+            dns = best.get("dns") if isinstance(best.get("dns"), dict) else {}
+            invalid = [f"{k} ({v.get('type')} {v.get('host')})" for k, v in dns.items()
+                       if isinstance(v, dict) and not v.get("valid")]
+            return ctx.result(SENDER, Status.FAIL, f"{domain} is authenticated in SendGrid but not valid"
+                              + (f": {'; '.join(invalid)}" if invalid else ""),
+                              "Publish the records SendGrid shows (Settings → Sender Authentication), then Verify.",
+                              invalid=invalid), layout
+        senders_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/verified_senders"), headers=headers)
+        senders: list[dict[str, Any]] = []
+        if not isinstance(senders_reply, Failure) and senders_reply.status == 200:
+            results = (json_object(senders_reply) or {}).get("results")
+            senders = [s for s in results if isinstance(s, dict)] if isinstance(results, list) else []
+        for s in senders:
+            if str(s.get("from_email", "")).lower() == address:
+                if s.get("verified"):
+                    return ctx.result(SENDER, Status.PASS, f"{address} is a verified single sender",
+                                      "Authenticate the domain too for better deliverability."), None
+                return ctx.result(SENDER, Status.FAIL, f"{address} is a single sender that is not verified yet",
+                                  "Click the link in the verification email SendGrid sent to that address."), None
+        parents = [d for d in authenticated if domain.endswith("." + d["domain"].lower()) and d.get("valid")]
+        if parents:
+            parent = parents[0]["domain"].lower()
+            return ctx.result(SENDER, Status.WARN, f"{domain} is not authenticated itself; its parent {parent} is",
+                              f"Authenticate {domain} in SendGrid for aligned DKIM, or send from @{parent}."), \
+                layout_from_authenticated(parents[0])
+        if isinstance(senders_reply, Failure) or senders_reply.status not in (200, 403):
+            return ctx.indeterminate(SENDER, senders_reply, "reading verified senders"), None
+        return ctx.result(SENDER, Status.FAIL, f"{address} is neither on an authenticated domain nor a verified sender",
+                          f"Authenticate {domain} in SendGrid → Settings → Sender Authentication (or verify the single "
+                          "sender); SendGrid refuses mail from unverified identities."), None
 
 
 PROBE = SendGridProbe

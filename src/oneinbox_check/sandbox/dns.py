@@ -54,11 +54,17 @@ class ZoneData:
             for name, types in zones.items():
                 slot = self.records.setdefault(_norm(name), {})
                 for rdtype, values in types.items():
-                    slot.setdefault(rdtype.upper(), []).extend(values if isinstance(values, list) else [values])
+                    values = values if isinstance(values, list) else [values]
+                    if values:  # an empty list means "no such record"
+                        slot.setdefault(rdtype.upper(), []).extend(values)
 
     def set(self, name: str, rdtype: str, values: list[str]) -> None:
         with self.lock:
-            self.records.setdefault(_norm(name), {})[rdtype.upper()] = list(values)
+            slot = self.records.setdefault(_norm(name), {})
+            if values:
+                slot[rdtype.upper()] = list(values)
+            else:
+                slot.pop(rdtype.upper(), None)
 
     def exists(self, name: str) -> bool:
         return name in self.records or any(n.endswith("." + name) for n in self.records)

@@ -7,9 +7,11 @@ is or was a real credential.
 
 from __future__ import annotations
 
+from . import zones
 from .asgi import Fault
 from .dns import ZoneData
 from .fakes import keyed
+from .fakes.email import ResendDomain, ResendFake, SendGridDomain, SendGridFake
 from .world import Sandbox
 
 # name of the ${VAR} in the demo manifest -> sandbox key
@@ -21,7 +23,18 @@ KEYS: dict[str, str] = {
     "SANDBOX_DEEPGRAM_KEY": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b0e",
     "SANDBOX_ELEVENLABS_KEY": "sk_" + "5a4d0b0e" * 6,
     "SANDBOX_CARTESIA_KEY": "sk_car_sandboxFAKEkey000000001",
+    "SANDBOX_RESEND_KEY": "re_sandbox1_FAKEfullACCESSkey0000001",
+    "SANDBOX_RESEND_SENDING_KEY": "re_sandbox2_FAKEsendingONLYkey000002",
+    "SANDBOX_SENDGRID_KEY": "SG.sandboxFAKEkey00000001.sandboxFAKEsecret00000000000000000000000001",
 }
+
+# The Resend account behind SANDBOX_RESEND_KEY: every sandbox zone is one of its
+# domains (verified unless said otherwise) — except mail.good.example.
+RESEND_DOMAINS = [
+    "good.example", "nospf.example", "twospf.example", "deep.example", "void.example", "nodkim.example",
+    "revoked.example", "weak.example", "nodmarc.example", "twodmarc.example", "plusall.example", "noses.example",
+    "gone.example", "slowdns.example", "brokendns.example",
+]
 
 
 def build(zone: ZoneData | None = None) -> Sandbox:
@@ -38,8 +51,16 @@ def build(zone: ZoneData | None = None) -> Sandbox:
         "minimax": keyed.MinimaxFake({}),
         "shisa": keyed.ShisaFake({}),
         "ws": keyed.WebSocketFake(),
+        "resend": ResendFake(
+            {k["SANDBOX_RESEND_KEY"]: "full", k["SANDBOX_RESEND_SENDING_KEY"]: "sending"},
+            [ResendDomain(d) for d in RESEND_DOMAINS]
+            + [ResendDomain("pending.example", status="pending", record_status={"SPF": "pending", "DKIM": "verified"}),
+               ResendDomain("wrongdkim.example")],
+        ),
+        "sendgrid": SendGridFake({k["SANDBOX_SENDGRID_KEY"]: "full"}, [SendGridDomain("sg-good.example")],
+                                 [{"id": 1, "from_email": "ops@single.example", "verified": True}]),
     }
     # ElevenLabs is "having an outage" in the demo: every request answers 503.
     fakes["elevenlabs"].faults.append(Fault(path="/v1/.*", status=503, body={"detail": {"status": "service_unavailable",
                                                                                           "message": "Service temporarily unavailable"}}))
-    return Sandbox(fakes, zone or ZoneData())
+    return Sandbox(fakes, zone or ZoneData(zones.build(), zones.FAULTS))

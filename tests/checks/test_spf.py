@@ -1,0 +1,91 @@
+"""dns.spf against the loopback responder: every verdict path."""
+
+from __future__ import annotations
+
+import pytest
+
+from oneinbox_check.checks.spf import check_spf, parse_terms, SpfPermError
+
+pytestmark = pytest.mark.anyio
+
+
+async def _spf(zresolver, name: str, include: str | None = "amazonses.com"):
+    return await check_spf(zresolver, name, require_include=include)
+
+
+async def test_valid_record_authorising_the_provider_passes(zresolver) -> None:
+    r = await _spf(zresolver, "send.good.example")
+    assert r.status.value == "pass" and r.details["lookups"] == 1 and r.details["void_lookups"] == 0
+    assert r.details["tree"]["includes"][0]["domain"] == "amazonses.com"
+
+
+async def test_missing_record_fails_with_the_record_to_add(zresolver) -> None:
+    r = await _spf(zresolver, "send.nospf.example")
+    assert r.status.value == "fail" and "no SPF record" in r.summary
+    assert 'send.nospf.example: "v=spf1 include:amazonses.com ~all"' in r.remediation
+
+
+async def test_two_records_fail(zresolver) -> None:
+    r = await _spf(zresolver, "send.twospf.example")
+    assert r.status.value == "fail" and "2 SPF records" in r.summary
+
+
+async def test_over_ten_lookups_through_nested_includes_fails_with_count(zresolver) -> None:
+    r = await _spf(zresolver, "send.deep.example")
+    assert r.status.value == "fail" and r.details["lookups"] == 13 and "13 DNS lookups" in r.summary
+
+
+async def test_void_lookup_storm_fails(zresolver) -> None:
+    r = await _spf(zresolver, "send.void.example")
+    assert r.status.value == "fail" and r.details["void_lookups"] == 3
+
+
+async def test_plus_all_fails(zresolver) -> None:
+    assert (await _spf(zresolver, "send.plusall.example")).status.value == "fail"
+
+
+async def test_provider_not_authorised_fails(zresolver) -> None:
+    r = await _spf(zresolver, "send.noses.example")
+    assert r.status.value == "fail" and "does not authorise amazonses.com" in r.summary
+
+
+async def test_authorisation_through_a_nested_include_counts(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.nested.example", "TXT", ["v=spf1 include:_spf.nested.example -all"])
+    zones_server.zone.set("_spf.nested.example", "TXT", ["v=spf1 include:amazonses.com ~all"])
+    r = await _spf(zresolver, "send.nested.example")
+    assert r.status.value == "pass" and r.details["lookups"] == 2
+
+
+@pytest.mark.parametrize(("record", "status", "fragment"), [
+    ("v=spf1 include:amazonses.com", "warn", "no 'all'"),
+    ("v=spf1 include:amazonses.com ?all", "warn", "?all"),
+    ("v=spf1 include:amazonses.com -all", "pass", "valid"),
+    ("v=spf1 include:amazonses.com bogus:x ~all", "fail", "unknown mechanism"),
+    ("v=spf1 include:loop.example ~all", "fail", "loop"),
+    ("v=spf1 include:nosuch.example ~all", "fail", "has no SPF record"),
+    ("v=spf1 redirect=amazonses.com", "pass", "valid"),
+    ("v=spf1 redirect=a.example redirect=b.example", "fail", "more than one redirect"),
+])
+async def test_record_shapes(zresolver, zones_server, record: str, status: str, fragment: str) -> None:
+    zones_server.zone.set("send.shape.example", "TXT", [record])
+    zones_server.zone.set("loop.example", "TXT", ["v=spf1 include:send.shape.example ~all"])
+    r = await _spf(zresolver, "send.shape.example")
+    assert r.status.value == status and fragment in r.summary, r
+
+
+@pytest.mark.parametrize("name", ["send.slowdns.example", "send.brokendns.example"])
+async def test_timeout_and_servfail_are_errors_not_missing(zresolver, name: str) -> None:
+    r = await _spf(zresolver, name)
+    assert r.status.value == "error"
+
+
+async def test_failure_inside_an_include_is_an_error(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.inner.example", "TXT", ["v=spf1 include:broken.inner.example ~all"])
+    zones_server.zone.faults["broken.inner.example"] = "servfail"
+    assert (await _spf(zresolver, "send.inner.example")).status.value == "error"
+
+
+def test_parse_terms_rejects_bad_syntax() -> None:
+    assert parse_terms("v=spf1 ip4:192.0.2.0/24 -all", "x") == [("+", "ip4", "192.0.2.0/24"), ("-", "all", None)]
+    with pytest.raises(SpfPermError):
+        parse_terms("v=spf1 include", "x")
