@@ -101,6 +101,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                           "Also ONEINBOX_CHECK_ENDPOINTS='name=url,...'")
     net.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send DNS queries to this server (repeatable; default: the system resolver)")
+    prov = p.add_argument_group("provider options")
+    prov.add_argument("--calcom-days", type=_positive_int, default=14, metavar="N",
+                      help="Cal.com: look for bookable slots in the next N days (default: 14)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,6 +233,7 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
         offline=args.offline, strict=args.strict, concurrency=args.concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
         only=args.only, skip=args.skip, transport=transport, progress=progress, handle_signals=True,
+        probe_options={"calcom_days": getattr(args, "calcom_days", 14)},
     )
 
 

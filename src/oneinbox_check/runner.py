@@ -188,7 +188,7 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
     try:
         live = await probe.run(ctx)
     except Exception as exc:  # a probe bug must not stop the run
-        log.debug("probe %r raised", probe, exc_info=True)
+        log.debug("probe %r raised %s", probe, scrub(repr(exc)))  # no traceback: frames may hold keys
         live = [CheckResult(id=probe.check_ids[0], status=Status.ERROR,
                             summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
                             remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",

@@ -214,6 +214,7 @@ class HttpClient:
         if auth is not None:
             user, password = auth
             token = base64.b64encode(f"{user}:{password.reveal()}".encode()).decode()
+            Secret(token)  # registered for scrubbing: a server may echo the credential back
             real_headers["Authorization"] = "Basic " + token
         full_url = str(httpx.URL(url, params=params)) if params else url
         if not idempotent:

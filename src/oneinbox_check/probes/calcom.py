@@ -1,20 +1,87 @@
-"""Cal.com (calendar). Deep checks follow in this module."""
+"""Cal.com (calendar, API v2): key, the account's event types, and for every
+``schedule_calendar_event`` tool: the event type exists here, is bookable by
+the agent (not hidden, asks only for name and email), and has free slots.
+
+Facts (providers.md; https://cal.com/docs/api-reference/v2):
+- Always send ``cal-api-version``: without it Cal.com silently answers in the
+  oldest shape. ``/v2/event-types`` 2024-06-14, ``/v2/slots`` 2024-09-04.
+- ``GET /v2/me`` proves a key (the event-type list accepts no auth and returns
+  ``[]``, so it proves nothing). 401 for invalid *or expired* keys, with
+  ``error.message`` saying which.
+- ``GET /v2/event-types`` → ``{"status":"success","data":[EventType…]}`` (older
+  grouped shape: ``data.eventTypeGroups[].eventTypes``); ``/v2/event-types/{id}``
+  → 404 "Event type with id N not found" when it is not this user's.
+- ``GET /v2/slots?eventTypeId&start&end&timeZone`` → ``data`` maps dates to
+  slots; ``{}`` means nothing is bookable (a booking then fails with 400).
+Assumption (unconfirmed): a required ``location`` field with a single location
+configured is filled by Cal.com itself, so it is not counted as extra input.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ._base import AUTH, Probe, ProbeContext
+from ..net.http import Failure
+from ..secrets import wrap
+from ._base import AUTH, Probe, ProbeContext, accepted, error_message, json_object
 
 TITLE = "Cal.com"
+TYPES = "calcom.event_types"
+TYPE = "calcom.event_type"
+SLOTS = "calcom.availability"
+V_EVENT_TYPES = "2024-06-14"
+V_SLOTS = "2024-09-04"
+V_ME = "2024-08-13"
+AGENT_FIELDS = {"name", "email"}
+DEFAULT_DAYS = 14
+
+
+def event_types_of(body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    data = body.get("data")
+    if isinstance(data, list):
+        return [e for e in data if isinstance(e, dict)]
+    if isinstance(data, dict) and isinstance(data.get("eventTypeGroups"), list):  # pre-2024-06-14 shape
+        found = []
+        for group in data["eventTypeGroups"]:
+            if isinstance(group, dict) and isinstance(group.get("eventTypes"), list):
+                found += [e for e in group["eventTypes"] if isinstance(e, dict)]
+        return found
+    return None
+
+
+def extra_required_fields(event_type: dict[str, Any]) -> list[str]:
+    """Required, visible booking fields the agent cannot fill (it supplies name and email)."""
+    locations = event_type.get("locations") if isinstance(event_type.get("locations"), list) else []
+    extra = []
+    for field in event_type.get("bookingFields") or []:
+        if not isinstance(field, dict) or not field.get("required") or field.get("hidden"):
+            continue
+        slug = str(field.get("slug") or field.get("name") or field.get("type") or "")
+        if slug in AGENT_FIELDS or field.get("type") in AGENT_FIELDS:
+            continue
+        if slug == "location" and len(locations) <= 1:
+            continue
+        extra.append(slug)
+    return extra
+
+
+def missing_agent_fields(event_type: dict[str, Any]) -> list[str]:
+    fields = event_type.get("bookingFields")
+    if not isinstance(fields, list) or not fields:  # defaults (name, email) apply
+        return []
+    present = {str(f.get("slug") or f.get("type")) for f in fields if isinstance(f, dict) and not f.get("hidden")}
+    return sorted(AGENT_FIELDS - present)
 
 
 class CalcomProbe(Probe):
     providers = ("calcom",)
     title = TITLE
     endpoints = {"calcom": "https://api.cal.com"}
+    check_ids = (AUTH, TYPES, TYPE, SLOTS)
     tool_types = ("schedule_calendar_event",)
     key_format = KeyFormat(
         description="cal_live_ + 32 lower-case hex (cloud), or cal_ + 32 hex (self-hosted)",
@@ -23,8 +90,112 @@ class CalcomProbe(Probe):
     )
     signatures = ((r"cal_", "a Cal.com key (cal_…)"),)
 
+    def _headers(self, ctx: ProbeContext, version: str) -> dict[str, Any]:
+        return {"Authorization": wrap(ctx.key, "Bearer {}"), "cal-api-version": version}
+
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return ctx.skipped([AUTH], "not implemented")
+        rest = [TYPES, TYPE, SLOTS]
+        me = await ctx.http.get(ctx.url("calcom", "/v2/me"), headers=self._headers(ctx, V_ME))
+        if isinstance(me, Failure):
+            return [ctx.indeterminate(AUTH, me, "Cal.com auth request"), *ctx.skipped(rest, "auth undetermined")]
+        body = json_object(me) or {}
+        if me.status == 401:
+            message = error_message(body) or "unauthorized"
+            expired = "expired" in message.lower()
+            return [ctx.result(AUTH, Status.FAIL, f"Cal.com rejected the key ({message})",
+                               "The key has expired: create a new one in Cal.com → Settings → Developer → API Keys."
+                               if expired else "Create a new key in Cal.com → Settings → Developer → API Keys.",
+                               http_status=401, expired=expired),
+                    *ctx.skipped(rest, "key rejected")]
+        user = body.get("data") if isinstance(body.get("data"), dict) else None
+        if me.status != 200 or body.get("status") != "success" or user is None:
+            return [ctx.indeterminate(AUTH, me, "Cal.com auth request"), *ctx.skipped(rest, "auth undetermined")]
+        out = [accepted(ctx, TITLE, username=user.get("username"), time_zone=user.get("timeZone"))]
+        listing = await ctx.http.get(ctx.url("calcom", "/v2/event-types"), headers=self._headers(ctx, V_EVENT_TYPES))
+        types: list[dict[str, Any]] | None = None
+        if isinstance(listing, Failure) or listing.status != 200:
+            out.append(ctx.indeterminate(TYPES, listing, "listing event types"))
+        else:
+            types = event_types_of(json_object(listing) or {})
+            if types is None:
+                out.append(ctx.indeterminate(TYPES, listing, "listing event types (unexpected shape)"))
+            elif not types:
+                out.append(ctx.result(TYPES, Status.WARN, "this account has no event types",
+                                      "Create the event type the agent should book (Cal.com → Event Types → New)."))
+            else:
+                out.append(ctx.result(TYPES, Status.PASS, f"{len(types)} event type(s)", count=len(types),
+                                      event_types=[{k: e.get(k) for k in ("id", "slug", "title", "lengthInMinutes",
+                                                                          "hidden")} for e in types[:50]]))
+        tools = [t for t in ctx.tools if t.type == "schedule_calendar_event" and t.event_type_id is not None]
+        if not tools:
+            hint = ('Add to the manifest:\n[[tools]]\ntype = "schedule_calendar_event"\n'
+                    f'integration = "{ctx.integration.name}"\nevent_type_id = 123456')
+            return out + [ctx.result(TYPE, Status.SKIP, "no schedule_calendar_event tool uses this integration", hint),
+                          ctx.result(SLOTS, Status.SKIP, "no event type to check", hint)]
+        for tool in tools:
+            out += await self._tool(ctx, int(tool.event_type_id), types)  # type: ignore[arg-type]
+        return out
+
+    async def _tool(self, ctx: ProbeContext, type_id: int, types: list[dict[str, Any]] | None) -> list[CheckResult]:
+        event = next((e for e in types or [] if e.get("id") == type_id), None)
+        if event is None:
+            reply = await ctx.http.get(ctx.url("calcom", f"/v2/event-types/{type_id}"),
+                                       headers=self._headers(ctx, V_EVENT_TYPES))
+            if not isinstance(reply, Failure) and reply.status == 404:
+                return [ctx.result(TYPE, Status.FAIL, f"event type {type_id} is not in this account — is the id from "
+                                   "another account or a team?", "Copy the id from app.cal.com/event-types/<id> while "
+                                   "logged in as the key's owner (team event types need that team's key).",
+                                   event_type_id=type_id),
+                        ctx.result(SLOTS, Status.SKIP, f"event type {type_id} not found", None, event_type_id=type_id)]
+            data = (json_object(reply) or {}).get("data") if not isinstance(reply, Failure) else None
+            if isinstance(reply, Failure) or reply.status != 200 or not isinstance(data, dict):
+                return [ctx.indeterminate(TYPE, reply, f"reading event type {type_id}"),
+                        ctx.result(SLOTS, Status.SKIP, "event type undetermined", None, event_type_id=type_id)]
+            event = data
+        return [self._judge_event(ctx, type_id, event), await self._slots(ctx, type_id)]
+
+    def _judge_event(self, ctx: ProbeContext, type_id: int, event: dict[str, Any]) -> CheckResult:
+        title = event.get("title") or event.get("slug") or type_id
+        details = {"event_type_id": type_id, "title": event.get("title"), "slug": event.get("slug"),
+                   "length_minutes": event.get("lengthInMinutes")}
+        missing = missing_agent_fields(event)
+        if missing:
+            return ctx.result(TYPE, Status.FAIL, f"event type '{title}' does not ask for {' and '.join(missing)}",
+                              "Cal.com needs the attendee's name and email: restore those booking questions "
+                              "(Event Type → Advanced → Booking questions).", missing=missing, **details)
+        extra = extra_required_fields(event)
+        if extra:
+            return ctx.result(TYPE, Status.FAIL, f"event type '{title}' requires fields the agent cannot fill: "
+                              f"{', '.join(extra)}", "Make these booking questions optional or hidden "
+                              "(Event Type → Advanced → Booking questions); the agent only collects name and email.",
+                              extra_required=extra, **details)
+        if event.get("hidden"):
+            return ctx.result(TYPE, Status.WARN, f"event type '{title}' is hidden",
+                              "Cal.com still books it by id, but it is off your public page and OneInbox asks for an "
+                              "active event type: unhide it (Event Types → toggle 'Hidden').", hidden=True, **details)
+        return ctx.result(TYPE, Status.PASS, f"event type '{title}' ({type_id}) is bookable by the agent", **details)
+
+    async def _slots(self, ctx: ProbeContext, type_id: int) -> CheckResult:
+        days = int(ctx.options.get("calcom_days", DEFAULT_DAYS))
+        today = datetime.now(timezone.utc).date()
+        start, end = today.isoformat(), (today + timedelta(days=days)).isoformat()
+        reply = await ctx.http.get(ctx.url("calcom", "/v2/slots"), headers=self._headers(ctx, V_SLOTS),
+                                   params={"eventTypeId": type_id, "start": start, "end": end, "timeZone": "UTC"})
+        if isinstance(reply, Failure) or reply.status != 200:
+            return ctx.indeterminate(SLOTS, reply, f"reading slots of event type {type_id}")
+        data = (json_object(reply) or {}).get("data")
+        if not isinstance(data, dict):
+            return ctx.indeterminate(SLOTS, reply, "slots answer has an unexpected shape")
+        slots = sorted(s["start"] for day in data.values() if isinstance(day, list)
+                       for s in day if isinstance(s, dict) and isinstance(s.get("start"), str))
+        window = {"event_type_id": type_id, "from": start, "to": end}
+        if not slots:
+            return ctx.result(SLOTS, Status.FAIL, f"event type {type_id} has no bookable slots in the next {days} days: "
+                              "bookings will fail with HTTP 400", "Set working hours on the event type's schedule "
+                              "(Availability), check its minimum notice and booking window, and that it is not "
+                              "fully booked.", **window)
+        return ctx.result(SLOTS, Status.PASS, f"{len(slots)} free slot(s) in the next {days} days; first {slots[0]}",
+                          count=len(slots), first_slot=slots[0], **window)
 
 
 PROBE = CalcomProbe

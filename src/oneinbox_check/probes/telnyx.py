@@ -2,7 +2,9 @@
 
 Facts (providers.md; https://developers.telnyx.com/api/account/get-user-balance):
 ``GET /v2/balance`` with Bearer; 401 (error code "10009") invalid key, 403
-(10010) valid but not allowed. Observed key shape ``KEY`` + 32 upper hex + ``_``
+(10010) valid but not allowed. ``GET /v2/phone_numbers?filter[phone_number]=``
+→ ``data[] {phone_number, status, connection_id, connection_name}``; statuses
+appear with hyphens or underscores (normalised here). Observed key shape ``KEY`` + 32 upper hex + ``_``
 + 22 alnum (58 chars): only the prefix is a rule, a length mismatch warns.
 """
 
@@ -60,9 +62,38 @@ class TelnyxProbe(Probe):
         return [auth, *await self.number(ctx)]
 
     async def number(self, ctx: ProbeContext) -> list[CheckResult]:
-        if not ctx.metadata.phone_number:
+        number = ctx.metadata.phone_number
+        if not number:
             return ctx.skipped([NUMBER], "no metadata.phone_number given")
-        return ctx.skipped([NUMBER], "number checks are not implemented yet")
+        reply = await ctx.http.get(ctx.url("telnyx", "/v2/phone_numbers"), headers=self.headers(ctx),
+                                   params={"filter[phone_number]": number})
+        if isinstance(reply, Failure) or reply.status != 200:
+            return [ctx.indeterminate(NUMBER, reply, f"looking up {number}")]
+        listed = (json_object(reply) or {}).get("data")
+        if not isinstance(listed, list):
+            return [ctx.indeterminate(NUMBER, reply, "number lookup answer has an unexpected shape")]
+        # the filter may match loosely: compare exactly on our side
+        found = next((n for n in listed if isinstance(n, dict) and n.get("phone_number") == number), None)
+        if found is None:
+            return [ctx.result(NUMBER, Status.FAIL, f"{number} is not a number of this Telnyx account",
+                               "Buy or port the number into this account, or use the key of the account that owns it.",
+                               phone_number=number)]
+        status = str(found.get("status", "")).replace("-", "_")
+        connection = found.get("connection_id")
+        details = {"phone_number": number, "id": found.get("id"), "status": status, "connection_id": connection,
+                   "connection_name": found.get("connection_name")}
+        if status != "active":
+            return [ctx.result(NUMBER, Status.FAIL, f"{number} is {status or 'in an unknown state'}, not active",
+                               "Wait for the purchase/port to complete, or pick an active number.", **details)]
+        if not connection:
+            return [ctx.result(NUMBER, Status.FAIL, f"{number} has no connection: calls cannot be routed",
+                               "Assign the number to your SIP connection (Numbers → the number → Connection).", **details)]
+        wanted = ctx.metadata.connection_id
+        if wanted and str(wanted) != str(connection):
+            return [ctx.result(NUMBER, Status.FAIL, f"{number} uses connection {connection}, not {wanted}",
+                               f"Assign the number to connection {wanted}, or fix metadata.connection_id.", **details)]
+        return [ctx.result(NUMBER, Status.PASS, f"{number} is active on connection "
+                           f"{found.get('connection_name') or connection}", **details)]
 
 
 PROBE = TelnyxProbe

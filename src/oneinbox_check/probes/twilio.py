@@ -1,4 +1,19 @@
-"""Twilio (telephony). Deep checks follow in this module."""
+"""Twilio (telephony): credentials, account status, number ownership and
+voice capability, and the Elastic SIP trunk the number should route to.
+
+Facts (providers.md; https://www.twilio.com/docs/usage/api/account,
+/docs/phone-numbers/api/incomingphonenumber-resource, /docs/sip-trunking/api):
+- Basic auth ``AccountSid:AuthToken``. Wrong credentials → 401 code 20003; a
+  path SID the (authenticated) credentials may not see → 404 code 20404.
+- ``GET /2010-04-01/Accounts/{AC}.json`` → ``{status: active|suspended|closed,
+  type: Trial|Full, …}``.
+- ``GET …/IncomingPhoneNumbers.json?PhoneNumber=+1…`` → empty list when the
+  account does not own the number; ``capabilities.voice``; ``trunk_sid``.
+- Trunking API (``trunking.twilio.com``): ``GET /v1/Trunks`` (paged,
+  ``meta.next_page_url``), ``/v1/Trunks/{TK}/OriginationUrls``. A trunk's
+  ``domain_name`` ends ``.pstn.twilio.com``; ``*.sip.twilio.com`` is a SIP
+  Domain, a different product.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +25,16 @@ from pydantic import BaseModel, ConfigDict
 from ..checks.keyformat import KeyFormat, Signature
 from ..checks.phone import E164
 from ..models import CheckResult, Status
-from ._base import AUTH, Probe, ProbeContext
+from ..net.http import Failure
+from ._base import AUTH, Probe, ProbeContext, accepted, error_message, json_object, rejected
 
 TITLE = "Twilio"
 ACCOUNT = "twilio.account"
 NUMBER = "twilio.phone_number"
 TRUNK = "twilio.sip_trunk"
 _SID = re.compile(r"AC[0-9a-f]{32}")
+_TRUNK_SID = re.compile(r"TK[0-9a-f]{32}")
+MAX_PAGES = 20
 
 
 class TwilioMetadata(BaseModel):
@@ -24,6 +42,11 @@ class TwilioMetadata(BaseModel):
     account_sid: str
     phone_number: E164 | None = None
     sip_trunk: str | None = None
+
+
+def _code(reply: Any) -> Any:
+    body = reply.json() if reply is not None else None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 class TwilioProbe(Probe):
@@ -47,8 +70,140 @@ class TwilioProbe(Probe):
                                remediation="Use the account's Auth Token in api_key.")
         return super().format_check(provider, key, metadata, signatures)
 
-    async def run(self, ctx: ProbeContext) -> list[CheckResult]:  # replaced by the deep checks
-        return ctx.skipped([AUTH], "not implemented")
+    async def run(self, ctx: ProbeContext) -> list[CheckResult]:
+        sid = ctx.metadata.account_sid.strip()
+        rest = [NUMBER, TRUNK]
+        if not _SID.fullmatch(sid):
+            return [ctx.result(AUTH, Status.SKIP, "not sent: metadata.account_sid is malformed"),
+                    ctx.result(ACCOUNT, Status.FAIL, f"account_sid {sid[:6]}… is not AC followed by 32 hex characters",
+                               "Copy the Account SID from the Twilio Console (Account info)."),
+                    *ctx.skipped(rest, "no valid account SID")]
+        auth = (sid, ctx.key)
+        reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}.json"), auth=auth)
+        if isinstance(reply, Failure):
+            return [ctx.indeterminate(AUTH, reply, "Twilio auth request"), *ctx.skipped([ACCOUNT, *rest], "auth undetermined")]
+        body = json_object(reply) or {}
+        if reply.status == 401:
+            return [rejected(ctx, TITLE, reply, "Copy the Auth Token of this account again (Console → Account info); "
+                             "check account_sid is the same account."),
+                    *ctx.skipped([ACCOUNT, *rest], "credentials rejected")]
+        if reply.status == 404 and _code(reply) == 20404:
+            return [accepted(ctx, TITLE),
+                    ctx.result(ACCOUNT, Status.FAIL, f"the token is valid but {sid} is not its account (Twilio 20404)",
+                               "Use the Account SID that belongs to this auth token (or the token of that account).",
+                               code=20404),
+                    *ctx.skipped(rest, "account not visible")]
+        if reply.status != 200 or "status" not in body:
+            return [ctx.indeterminate(AUTH, reply, "Twilio auth request"), *ctx.skipped([ACCOUNT, *rest], "auth undetermined")]
+        out = [accepted(ctx, TITLE), self._account(ctx, sid, body)]
+        if body.get("status") != "active":
+            return out + ctx.skipped(rest, f"account is {body.get('status')}")
+        number, number_result = await self._number(ctx, sid, auth)
+        out.append(number_result)
+        out.append(await self._trunk(ctx, auth, number))
+        return out
+
+    def _account(self, ctx: ProbeContext, sid: str, body: dict[str, Any]) -> CheckResult:
+        status, kind = str(body.get("status")), str(body.get("type", ""))
+        details = {"account_sid": sid, "status": status, "type": kind, "friendly_name": body.get("friendly_name")}
+        if status in ("suspended", "closed"):
+            return ctx.result(ACCOUNT, Status.FAIL, f"Twilio account is {status}: calls will fail",
+                              "Reactivate the account in the Twilio Console (billing or compliance hold).", **details)
+        if status != "active":
+            return ctx.result(ACCOUNT, Status.ERROR, f"Twilio account status {status!r} is not one the checker knows",
+                              "Check the account in the Twilio Console.", **details)
+        if kind == "Trial":
+            return ctx.result(ACCOUNT, Status.WARN, "Twilio trial account: calls only to verified numbers, with a "
+                              "trial message", "Upgrade the account (Console → Billing) before going live.", **details)
+        return ctx.result(ACCOUNT, Status.PASS, f"account active ({kind or 'Full'})", **details)
+
+    async def _number(self, ctx: ProbeContext, sid: str, auth: tuple[str, Any]) -> tuple[dict[str, Any] | None, CheckResult]:
+        number = ctx.metadata.phone_number
+        if not number:
+            return None, ctx.result(NUMBER, Status.SKIP, "no metadata.phone_number given")
+        reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"),
+                                   auth=auth, params={"PhoneNumber": number})
+        if isinstance(reply, Failure) or reply.status != 200:
+            return None, ctx.indeterminate(NUMBER, reply, f"looking up {number}")
+        listed = (json_object(reply) or {}).get("incoming_phone_numbers")
+        if not isinstance(listed, list):
+            return None, ctx.indeterminate(NUMBER, reply, "number lookup answer has an unexpected shape")
+        found = next((n for n in listed if isinstance(n, dict) and n.get("phone_number") == number), None)
+        if found is None:
+            return None, ctx.result(NUMBER, Status.FAIL, f"{number} is not a number of account {sid}",
+                                    "Buy or port the number into this account, or use the account that owns it "
+                                    "(a subaccount's number needs the subaccount's SID and token).", phone_number=number)
+        details = {"phone_number": number, "sid": found.get("sid"), "trunk_sid": found.get("trunk_sid"),
+                   "capabilities": found.get("capabilities")}
+        caps = found.get("capabilities") if isinstance(found.get("capabilities"), dict) else {}
+        if not caps.get("voice"):
+            return found, ctx.result(NUMBER, Status.FAIL, f"{number} is not voice-capable", "Use a number with "
+                                     "Voice capability for calls.", **details)
+        return found, ctx.result(NUMBER, Status.PASS, f"{number} is on this account and voice-capable", **details)
+
+    async def _trunk(self, ctx: ProbeContext, auth: tuple[str, Any], number: dict[str, Any] | None) -> CheckResult:
+        wanted = (ctx.metadata.sip_trunk or "").strip().lower()
+        if not wanted:
+            return ctx.result(TRUNK, Status.SKIP, "no metadata.sip_trunk given")
+        if wanted.endswith(".sip.twilio.com"):
+            return ctx.result(TRUNK, Status.FAIL, f"{wanted} is a SIP Domain, not an Elastic SIP trunk",
+                              "Give the trunk's Termination SIP URI (…pstn.twilio.com) or its TK… SID "
+                              "(Console → Elastic SIP Trunking → Trunks); SIP Domains are a different product.")
+        by_sid = _TRUNK_SID.fullmatch(ctx.metadata.sip_trunk.strip())
+        if not by_sid and not wanted.endswith(".pstn.twilio.com"):
+            return ctx.result(TRUNK, Status.FAIL, f"sip_trunk {wanted!r} is neither a TK… SID nor a *.pstn.twilio.com domain",
+                              "Use the trunk's TK… SID or its Termination SIP URI (name.pstn.twilio.com).")
+        trunk, failed = await self._find_trunk(ctx, auth, ctx.metadata.sip_trunk.strip(), by_sid is not None)
+        if failed is not None:
+            return failed
+        if trunk is None:
+            return ctx.result(TRUNK, Status.FAIL, f"trunk {wanted} is not on this account",
+                              "Check the trunk SID/domain in Elastic SIP Trunking → Trunks of this account.")
+        details: dict[str, Any] = {"trunk_sid": trunk.get("sid"), "domain_name": trunk.get("domain_name"),
+                                   "secure": trunk.get("secure")}
+        origination = await ctx.http.get(ctx.url("twilio-trunking", f"/v1/Trunks/{trunk.get('sid')}/OriginationUrls"),
+                                         auth=auth)
+        if not isinstance(origination, Failure) and origination.status == 200:
+            urls = (json_object(origination) or {}).get("origination_urls")
+            if isinstance(urls, list):
+                details["origination_urls"] = [{k: u.get(k) for k in ("sip_url", "enabled", "priority", "weight")}
+                                               for u in urls if isinstance(u, dict)]
+        if number is not None and number.get("trunk_sid") != trunk.get("sid"):
+            return ctx.result(TRUNK, Status.WARN, f"{ctx.metadata.phone_number} is not attached to trunk "
+                              f"{trunk.get('sid')}", "Attach the number: Elastic SIP Trunking → the trunk → Numbers → "
+                              "Add a number.", number_trunk_sid=number.get("trunk_sid"), **details)
+        attached = " and the number routes to it" if number is not None else ""
+        return ctx.result(TRUNK, Status.PASS, f"trunk {trunk.get('domain_name') or trunk.get('sid')} exists{attached}",
+                          **details)
+
+    async def _find_trunk(self, ctx: ProbeContext, auth: tuple[str, Any], wanted: str,
+                          by_sid: bool) -> tuple[dict[str, Any] | None, CheckResult | None]:
+        url: str | None = ctx.url("twilio-trunking", "/v1/Trunks")
+        base = ctx.url("twilio-trunking")
+        params: dict[str, Any] | None = {"PageSize": 100}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            reply = await ctx.http.get(url, auth=auth, params=params)
+            if isinstance(reply, Failure) or reply.status != 200:
+                hint = error_message(reply.json()) if not isinstance(reply, Failure) else None
+                return None, ctx.indeterminate(TRUNK, reply, "listing SIP trunks" + (f" ({hint})" if hint else ""))
+            body = json_object(reply) or {}
+            trunks = body.get("trunks")
+            if not isinstance(trunks, list):
+                return None, ctx.indeterminate(TRUNK, reply, "trunk list has an unexpected shape")
+            for trunk in trunks:
+                if not isinstance(trunk, dict):
+                    continue
+                if (by_sid and trunk.get("sid") == wanted) or (
+                        not by_sid and str(trunk.get("domain_name", "")).lower() == wanted.lower()):
+                    return trunk, None
+            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+            nxt = meta.get("next_page_url")
+            # stay on the configured host: next_page_url is absolute and names Twilio's host
+            url = base + nxt[nxt.index("/v1/"):] if isinstance(nxt, str) and "/v1/" in nxt else None
+            params = None
+        return None, None
 
 
 PROBE = TwilioProbe

@@ -21,7 +21,8 @@ def demo_manifest_path() -> str:
 
 def demo_env(base: str) -> dict[str, str]:
     ws = base.replace("http://", "ws://", 1)
-    return {**os.environ, **scenario.KEYS, "ONEINBOX_SANDBOX": base, "ONEINBOX_SANDBOX_WS": ws}
+    return {**os.environ, **scenario.KEYS, "ONEINBOX_SANDBOX": base, "ONEINBOX_SANDBOX_WS": ws,
+            "SANDBOX_TWILIO_SID": scenario.TWILIO_SID}
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -11,7 +11,9 @@ from . import zones
 from .asgi import Fault
 from .dns import ZoneData
 from .fakes import keyed
+from .fakes.calcom import CalcomFake, EventType
 from .fakes.email import ResendDomain, ResendFake, SendGridDomain, SendGridFake
+from .fakes.phone import TelnyxFake, TelnyxNumber, TwilioAccount, TwilioFake, TwilioNumber, TwilioTrunk
 from .world import Sandbox
 
 # name of the ${VAR} in the demo manifest -> sandbox key
@@ -26,7 +28,19 @@ KEYS: dict[str, str] = {
     "SANDBOX_RESEND_KEY": "re_sandbox1_FAKEfullACCESSkey0000001",
     "SANDBOX_RESEND_SENDING_KEY": "re_sandbox2_FAKEsendingONLYkey000002",
     "SANDBOX_SENDGRID_KEY": "SG.sandboxFAKEkey00000001.sandboxFAKEsecret00000000000000000000000001",
+    "SANDBOX_CALCOM_KEY": "cal_live_5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b0e",
+    "SANDBOX_CALCOM_EXPIRED_KEY": "cal_live_0e0b4d5a0e0b4d5a0e0b4d5a0e0b4d5a",
+    "SANDBOX_TWILIO_TOKEN": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b01",
+    "SANDBOX_TWILIO_TRIAL_TOKEN": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b02",
+    "SANDBOX_TWILIO_SUSPENDED_TOKEN": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b03",
+    "SANDBOX_TELNYX_KEY": "KEY" + "5A4D0B0E" * 4 + "_sandboxFAKEkey00000001",
 }
+
+# Twilio sandbox accounts (SIDs are not secret; tokens are in KEYS)
+TWILIO_SID = "AC" + "5a4d0b0e" * 3 + "00000001"
+TWILIO_TRIAL_SID = "AC" + "5a4d0b0e" * 3 + "00000002"
+TWILIO_SUSPENDED_SID = "AC" + "5a4d0b0e" * 3 + "00000003"
+TWILIO_TRUNK_SID = "TK" + "5a4d0b0e" * 3 + "00000001"
 
 # The Resend account behind SANDBOX_RESEND_KEY: every sandbox zone is one of its
 # domains (verified unless said otherwise) — except mail.good.example.
@@ -63,4 +77,24 @@ def build(zone: ZoneData | None = None) -> Sandbox:
     # ElevenLabs is "having an outage" in the demo: every request answers 503.
     fakes["elevenlabs"].faults.append(Fault(path="/v1/.*", status=503, body={"detail": {"status": "service_unavailable",
                                                                                           "message": "Service temporarily unavailable"}}))
+    fakes["calcom"] = CalcomFake(
+        {k["SANDBOX_CALCOM_KEY"]: "valid", k["SANDBOX_CALCOM_EXPIRED_KEY"]: "expired"},
+        [EventType(1001, "Product Demo"), EventType(1002, "Discovery Call", length=20, hidden=True),
+         EventType(1003, "Onboarding", length=60, extra_fields=[
+             {"type": "text", "slug": "company", "label": "Company", "required": True, "hidden": False}]),
+         EventType(1004, "Consulting", slots=False)],
+    )
+    twilio = TwilioFake([
+        TwilioAccount(TWILIO_SID, k["SANDBOX_TWILIO_TOKEN"], numbers=[
+            TwilioNumber("+14155550100", "PN" + "0" * 31 + "1", trunk_sid=TWILIO_TRUNK_SID),
+            TwilioNumber("+14155550101", "PN" + "0" * 31 + "2"),
+            TwilioNumber("+14155550102", "PN" + "0" * 31 + "3", voice=False)],
+            trunks=[TwilioTrunk(TWILIO_TRUNK_SID, "oneinbox-demo.pstn.twilio.com", ["sip:agent.oneinbox.example"])]),
+        TwilioAccount(TWILIO_TRIAL_SID, k["SANDBOX_TWILIO_TRIAL_TOKEN"], type="Trial"),
+        TwilioAccount(TWILIO_SUSPENDED_SID, k["SANDBOX_TWILIO_SUSPENDED_TOKEN"], status="suspended"),
+    ])
+    fakes["twilio"] = fakes["twilio-trunking"] = twilio
+    fakes["telnyx"] = TelnyxFake({k["SANDBOX_TELNYX_KEY"]: "valid"}, [
+        TelnyxNumber("+13125550100"), TelnyxNumber("+13125550101", status="purchase-pending"),
+        TelnyxNumber("+13125550102", connection_id=None, connection_name=None)])
     return Sandbox(fakes, zone or ZoneData(zones.build(), zones.FAULTS))

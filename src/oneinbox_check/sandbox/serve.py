@@ -74,6 +74,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, dns_port: int = 0) -> int:
         print("Sandbox keys (for manifests):")
         for name, key in scenario.KEYS.items():
             print(f"  export {name}={key}")
+        print(f"  export SANDBOX_TWILIO_SID={scenario.TWILIO_SID}")
         print(f"  export ONEINBOX_SANDBOX={http.base} ONEINBOX_SANDBOX_WS={http.base.replace('http', 'ws', 1)}")
         print("\nCtrl-C to stop.", flush=True)
         try:
