@@ -18,22 +18,22 @@ from .world import Sandbox
 
 # name of the ${VAR} in the demo manifest -> sandbox key
 KEYS: dict[str, str] = {
-    "SANDBOX_OPENAI_KEY": "sk-proj-sandboxFAKEkey0000000000000000000000000000000000000000001",
-    "SANDBOX_OPENAI_RESTRICTED_KEY": "sk-proj-sandboxFAKEkey0000000000000000000000000000000000000000002",
-    "SANDBOX_GROQ_REVOKED_KEY": "gsk_sandboxFAKEkey00000000000000000000000000000000000099",
-    "SANDBOX_ANTHROPIC_KEY": "sk-ant-api03-sandboxFAKEkey" + "0" * 68 + "-AAAAAAAAAA",
-    "SANDBOX_DEEPGRAM_KEY": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b0e",
-    "SANDBOX_ELEVENLABS_KEY": "sk_" + "5a4d0b0e" * 6,
-    "SANDBOX_CARTESIA_KEY": "sk_car_sandboxFAKEkey000000001",
-    "SANDBOX_RESEND_KEY": "re_sandbox1_FAKEfullACCESSkey0000001",
-    "SANDBOX_RESEND_SENDING_KEY": "re_sandbox2_FAKEsendingONLYkey000002",
-    "SANDBOX_SENDGRID_KEY": "SG.sandboxFAKEkey00000001.sandboxFAKEsecret00000000000000000000000001",
-    "SANDBOX_CALCOM_KEY": "cal_live_5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b0e",
-    "SANDBOX_CALCOM_EXPIRED_KEY": "cal_live_0e0b4d5a0e0b4d5a0e0b4d5a0e0b4d5a",
-    "SANDBOX_TWILIO_TOKEN": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b01",
-    "SANDBOX_TWILIO_TRIAL_TOKEN": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b02",
-    "SANDBOX_TWILIO_SUSPENDED_TOKEN": "5a4d0b0e5a4d0b0e5a4d0b0e5a4d0b03",
-    "SANDBOX_TELNYX_KEY": "KEY" + "5A4D0B0E" * 4 + "_sandboxFAKEkey00000001",
+    "SANDBOX_OPENAI_KEY": "sk-proj-sandboxFAKEkeyQm3Vx8Lr2Tz6Hn1Wc9Pb4Ky7Dg5Js0Af3Ue8Io2Na6Rl",
+    "SANDBOX_OPENAI_RESTRICTED_KEY": "sk-proj-sandboxFAKEkeyRst7Bq2Xm9Lw4Zc6Hv1Np8Tk3Dy5Gf0Ja7Us2Me4Wo9",
+    "SANDBOX_GROQ_REVOKED_KEY": "gsk_sandboxFAKEkeyRevoked7Hq2Lp9Xw4Mz8Tc3Vb6Nd1Kf5Jg0YsE",
+    "SANDBOX_ANTHROPIC_KEY": "sk-ant-api03-sandboxFAKEkey" + "Zq8Wv3Xt6Yr1Us4Tp7Oq2Nm5Lk9Jh0Gf3Ed6Cb8Az1Yx4Wv7Ut2Sr5Qp9On3Ml6Kj0Ih" + "-AAAAAAAAAA",
+    "SANDBOX_DEEPGRAM_KEY": "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+    "SANDBOX_ELEVENLABS_KEY": "sk_" + "4e1f0c2b9a8d7e6f" * 3,
+    "SANDBOX_CARTESIA_KEY": "sk_car_sandboxFAKEkeyW7x2Q9z4",
+    "SANDBOX_RESEND_KEY": "re_sandbox1_FAKEfullACCESSkeyQ7w3Zp9",
+    "SANDBOX_RESEND_SENDING_KEY": "re_sandbox2_FAKEsendingONLYkeyR4x8Yt",
+    "SANDBOX_SENDGRID_KEY": "SG.sandboxFAKEkey7Hq2Lp9X.sandboxFAKEsecret4Tz8Wm3Rk6Yv1Nc5Bd7Jf2Gh9Q",
+    "SANDBOX_CALCOM_KEY": "cal_live_a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    "SANDBOX_CALCOM_EXPIRED_KEY": "cal_live_0f9e8d7c6b5a49382716f5e4d3c2b1a0",
+    "SANDBOX_TWILIO_TOKEN": "c0ffee11c0ffee11c0ffee11d15ea5e1",
+    "SANDBOX_TWILIO_TRIAL_TOKEN": "c0ffee22c0ffee22c0ffee22d15ea5e2",
+    "SANDBOX_TWILIO_SUSPENDED_TOKEN": "c0ffee33c0ffee33c0ffee33d15ea5e3",
+    "SANDBOX_TELNYX_KEY": "KEY" + "7C3E9A1F" * 4 + "_sandboxFAKEkeyK2m9Vq4W",
 }
 
 # Twilio sandbox accounts (SIDs are not secret; tokens are in KEYS)
@@ -86,9 +86,9 @@ def build(zone: ZoneData | None = None) -> Sandbox:
     )
     twilio = TwilioFake([
         TwilioAccount(TWILIO_SID, k["SANDBOX_TWILIO_TOKEN"], numbers=[
-            TwilioNumber("+14155550100", "PN" + "0" * 31 + "1", trunk_sid=TWILIO_TRUNK_SID),
-            TwilioNumber("+14155550101", "PN" + "0" * 31 + "2"),
-            TwilioNumber("+14155550102", "PN" + "0" * 31 + "3", voice=False)],
+            TwilioNumber("+14155550100", "PN" + "1a" * 16, trunk_sid=TWILIO_TRUNK_SID),
+            TwilioNumber("+14155550101", "PN" + "2b" * 16),
+            TwilioNumber("+14155550102", "PN" + "3c" * 16, voice=False)],
             trunks=[TwilioTrunk(TWILIO_TRUNK_SID, "oneinbox-demo.pstn.twilio.com", ["sip:agent.oneinbox.example"])]),
         TwilioAccount(TWILIO_TRIAL_SID, k["SANDBOX_TWILIO_TRIAL_TOKEN"], type="Trial"),
         TwilioAccount(TWILIO_SUSPENDED_SID, k["SANDBOX_TWILIO_SUSPENDED_TOKEN"], status="suspended"),
