@@ -45,34 +45,23 @@ class _VersionAction(argparse.Action):
         parser.exit(0)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _bounded(kind: type, low: float, high: float | None, what: str) -> Any:
+    """An argparse type: *kind* parsed from text, within [low, high]."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {low:g} or more" if high is None else
+                                             f"must be between {low:g} and {high:g}")
+        return value
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
-    return value
+_positive_int = _bounded(int, 1, None, "a whole number")
+_non_negative_int = _bounded(int, 0, None, "a whole number")
+_seconds = _bounded(float, 0.001, 600, "a number of seconds")
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:

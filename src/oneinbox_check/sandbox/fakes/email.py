@@ -136,18 +136,15 @@ class SendGridFake(KeyedApp):
             scopes = ["mail.send"]
         return json_response(200, {"scopes": scopes})
 
-    def whitelabel(self, r: Request) -> Response:
+    def _readable(self, r: Request) -> Response | None:
+        """Denied, or forbidden for a key with only mail.send."""
         denied = self._denied(r)
-        if denied:
-            return denied
-        if self.state(r.bearer()) == "send_only":
+        if denied is None and self.state(r.bearer()) == "send_only":
             return json_response(403, {"errors": [{"field": None, "message": "access forbidden"}]})
-        return json_response(200, [d.body() for d in self.domains])
+        return denied
+
+    def whitelabel(self, r: Request) -> Response:
+        return self._readable(r) or json_response(200, [d.body() for d in self.domains])
 
     def verified(self, r: Request) -> Response:
-        denied = self._denied(r)
-        if denied:
-            return denied
-        if self.state(r.bearer()) == "send_only":
-            return json_response(403, {"errors": [{"field": None, "message": "access forbidden"}]})
-        return json_response(200, {"results": self.senders})
+        return self._readable(r) or json_response(200, {"results": self.senders})
