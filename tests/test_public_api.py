@@ -51,4 +51,4 @@ def test_key_format_always_returns_a_verdict(key: str, provider: str) -> None:
     result = check_key(key, provider, probe.key_format, same_key_providers=probe.providers,
                        signatures=registry.signatures())
     assert result.id == "key.format" and result.summary
-    assert key not in result.summary or len(key) < 3
+    assert len(key) < 8 or key not in result.summary  # short strings occur in ordinary words

@@ -360,13 +360,24 @@ def _cmd_dns(args: argparse.Namespace) -> int:
         from .errors import UsageError
 
         raise UsageError(f"--region {args.region!r}: Resend regions are us-east-1, eu-west-1, sa-east-1, ap-northeast-1")
-    options = run_options(args, registry)
+    progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(args.domains))
+    options = run_options(args, registry, progress=progress.update)
 
     def layout(domain: str) -> Any:
         return probe.default_layout(domain, region=args.region, return_path=args.return_path,
                                     selector=args.dkim_selector)
 
-    report = anyio.run(run_domains, args.domains, args.provider, layout, options)
+    async def main_task() -> Any:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(progress.ticker)
+            report = await run_domains(args.domains, args.provider, layout, options)
+            tg.cancel_scope.cancel()
+        return report
+
+    try:
+        report = anyio.run(main_task)
+    finally:
+        progress.stop()
     emit(args, report)
     return report.exit_code
 

@@ -5,8 +5,10 @@ every probe failure contained. Knows no provider: probes come from the registry.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import logging
+import re
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +52,34 @@ class RunOptions:
         return not any(fnmatch.fnmatchcase(check_id, g) for g in self.skip)
 
 
+async def run_all(jobs: Sequence[Callable[[], Any]], *, handle_signals: bool) -> bool:
+    """Run *jobs* concurrently; on SIGINT/SIGTERM (when handled) cancel them.
+
+    Returns whether the run was interrupted.
+    """
+    interrupted = False
+
+    async def watch_signals(scope: anyio.CancelScope) -> None:
+        nonlocal interrupted
+        try:
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    interrupted = True
+                    scope.cancel()
+                    return
+        except (NotImplementedError, ValueError, RuntimeError):  # not the main thread / platform
+            return
+
+    async with anyio.create_task_group() as outer:
+        if handle_signals:
+            outer.start_soon(watch_signals, outer.cancel_scope)
+        async with anyio.create_task_group() as tg:
+            for job in jobs:
+                tg.start_soon(job)
+        outer.cancel_scope.cancel()
+    return interrupted
+
+
 def exit_code(statuses: Sequence[Status], *, strict: bool, interrupted: bool = False) -> int:
     """SPEC §5: 130 interrupted, 1 any fail (or warn with --strict), 3 any error, else 0."""
     if interrupted:
@@ -84,7 +114,6 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
     results: list[list[CheckResult] | None] = [None] * len(entries)
     partial: list[list[CheckResult]] = [[] for _ in entries]
     done = 0
-    interrupted = False
 
     async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
                           per_host=options.per_host, transport=options.transport,
@@ -100,24 +129,8 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
             if options.progress:
                 options.progress(done, len(entries))
 
-        async def watch_signals(scope: anyio.CancelScope) -> None:
-            nonlocal interrupted
-            try:
-                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                    async for _ in signals:
-                        interrupted = True
-                        scope.cancel()
-                        return
-            except (NotImplementedError, ValueError, RuntimeError):  # not the main thread / platform
-                return
-
-        async with anyio.create_task_group() as outer:
-            if options.handle_signals:
-                outer.start_soon(watch_signals, outer.cancel_scope)
-            async with anyio.create_task_group() as tg:
-                for i in range(len(entries)):
-                    tg.start_soon(check_one, i)
-            outer.cancel_scope.cancel()
+        interrupted = await run_all([functools.partial(check_one, i) for i in range(len(entries))],
+                                    handle_signals=options.handle_signals)
 
     reports = []
     for i, entry in enumerate(entries):
@@ -197,7 +210,7 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
     return out
 
 
-_DOMAIN = __import__("re").compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
 
 async def run_domains(domains: Sequence[str], provider: str, make_layout: Callable[[str], Any],
@@ -215,32 +228,31 @@ async def run_domains(domains: Sequence[str], provider: str, make_layout: Callab
     resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
                         limiter=anyio.CapacityLimiter(options.concurrency))
     rows: list[list[CheckResult]] = [[] for _ in domains]
+    finished: set[int] = set()
 
     async def one(i: int, domain: str) -> None:
         name = domain.strip().lower().rstrip(".")
         if not _DOMAIN.match(name):
             rows[i] = [CheckResult(id="input.schema", status=Status.FAIL, summary=f"{domain!r} is not a domain name",
                                    remediation="Give a domain such as example.com (no scheme, path or @).")]
-            return
-        rows[i] = [CheckResult(id="input.schema", status=Status.PASS, summary=f"checking {provider}'s layout for {name}")]
-        if options.offline:
-            rows[i].append(CheckResult(id="dns.spf", status=Status.SKIP, summary="offline run: DNS not queried"))
-            return
-        rows[i] += await run_checks(resolver, make_layout(name))
+        else:
+            rows[i] = [CheckResult(id="input.schema", status=Status.PASS,
+                                   summary=f"checking {provider}'s layout for {name}")]
+            if options.offline:
+                rows[i].append(CheckResult(id="dns.spf", status=Status.SKIP, summary="offline run: DNS not queried"))
+            else:
+                rows[i] += await run_checks(resolver, make_layout(name))
+        finished.add(i)
         if options.progress:
-            options.progress(sum(1 for r in rows if len(r) > 1), len(domains))
+            options.progress(len(finished), len(domains))
 
-    interrupted = False
-    try:
-        async with anyio.create_task_group() as tg:
-            for i, d in enumerate(domains):
-                tg.start_soon(one, i, d)
-    except KeyboardInterrupt:  # pragma: no cover - signal path
-        interrupted = True
+    interrupted = await run_all([functools.partial(one, i, d) for i, d in enumerate(domains)],
+                                handle_signals=options.handle_signals)
     reports = []
-    for domain, checks in zip(domains, rows):
-        checks = [c for c in checks if options.wants(c.id)] or [
-            CheckResult(id="dns.spf", status=Status.ERROR, summary=INTERRUPTED)]
+    for i, (domain, checks) in enumerate(zip(domains, rows)):
+        if i not in finished:
+            checks = checks + [CheckResult(id="dns.spf", status=Status.ERROR, summary=INTERRUPTED)]
+        checks = [c for c in checks if options.wants(c.id)]
         reports.append(IntegrationReport(name=domain, provider=provider, status=Status.worst(c.status for c in checks),
                                          checks=checks))
     return build_report(reports, started_at, t0, strict=options.strict, interrupted=interrupted)
