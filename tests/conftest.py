@@ -11,6 +11,11 @@ import os
 import socket
 
 import pytest
+from hypothesis import settings
+
+# Property tests are reproducible and not timed (the machine is small and shared).
+settings.register_profile("oneinbox", derandomize=True, deadline=None)
+settings.load_profile("oneinbox")
 
 
 def _closed_port() -> int:
