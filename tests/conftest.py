@@ -39,13 +39,22 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def dns_server():
-    """A loopback DNS responder; tests load zones into ``dns_server.zone``."""
+@pytest.fixture(scope="session")
+def _dns_responder():
     from oneinbox_check.sandbox.dns import DnsResponder
 
     with DnsResponder() as server:
         yield server
+
+
+@pytest.fixture
+def dns_server(_dns_responder):
+    """The session's loopback DNS responder with empty zones; tests load zones
+    into ``dns_server.zone`` (a fresh ZoneData per test)."""
+    from oneinbox_check.sandbox.dns import ZoneData
+
+    _dns_responder.use(ZoneData())
+    return _dns_responder
 
 
 @pytest.fixture
@@ -56,13 +65,13 @@ def sandbox():
 
 
 @pytest.fixture
-def zones_server():
-    """The sandbox's email zones (good.example, nospf.example, …) on a loopback DNS responder."""
+def zones_server(_dns_responder):
+    """The sandbox's email zones (good.example, nospf.example, …), fresh per test."""
     from oneinbox_check.sandbox import zones
-    from oneinbox_check.sandbox.dns import DnsResponder, ZoneData
+    from oneinbox_check.sandbox.dns import ZoneData
 
-    with DnsResponder(ZoneData(zones.build(), zones.FAULTS)) as server:
-        yield server
+    _dns_responder.use(ZoneData(zones.build(), zones.FAULTS))
+    return _dns_responder
 
 
 @pytest.fixture

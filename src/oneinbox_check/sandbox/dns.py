@@ -211,10 +211,16 @@ class DnsResponder:
             raise OSError("no free port for the DNS responder")
         for server in (udp, tcp):
             server.zone = self.zone  # type: ignore[attr-defined]
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
             self._servers.append(server)
         self.port = port
         return self
+
+    def use(self, zone: ZoneData) -> None:
+        """Serve *zone* from now on (tests swap scenarios without restarting)."""
+        self.zone = zone
+        for server in self._servers:
+            server.zone = zone  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         for server in self._servers:
