@@ -17,9 +17,13 @@ _LABEL = {Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.WARN: "WARN", Statu
 
 
 def _notable(integration: IntegrationReport, verbose: bool) -> list:
+    """Verbose: every check. Otherwise what needs attention: fail, error, warn, and
+    skips that say how to enable the check (e.g. a missing Azure region)."""
+    if verbose:
+        return list(integration.checks)
     shown = {Status.FAIL, Status.ERROR, Status.WARN}
-    checks = integration.checks if verbose else [c for c in integration.checks if c.status in shown]
-    return sorted(checks, key=lambda c: -c.status.severity) if not verbose else checks
+    checks = [c for c in integration.checks if c.status in shown or (c.status == Status.SKIP and c.remediation)]
+    return sorted(checks, key=lambda c: -c.status.severity)
 
 
 def summary_line(report: Report) -> str:
@@ -41,7 +45,8 @@ def render_plain(report: Report, verbose: bool = False) -> str:
         for c in _notable(integ, verbose):
             lines.append(f"       {c.status.value:<5} {c.id}: {c.summary}")
             if c.remediation and c.status != Status.PASS:
-                lines.append(f"             fix: {c.remediation}")
+                label = "fix" if c.status != Status.SKIP else "hint"
+                lines.append(f"             {label}: " + c.remediation.replace("\n", "\n                   "))
     lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
