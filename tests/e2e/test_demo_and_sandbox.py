@@ -21,7 +21,8 @@ def test_demo_shows_every_verdict_and_exits_1(capsys) -> None:
 
 
 def test_demo_in_a_real_process_with_no_network(tmp_path) -> None:
-    env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+    env |= {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}  # and no NO_PROXY
     proc = subprocess.run([sys.executable, "-m", "oneinbox_check", "demo"], capture_output=True, text=True,
                           timeout=120, env=env)
     assert proc.returncode == 1, proc.stderr

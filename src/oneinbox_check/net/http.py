@@ -181,7 +181,9 @@ class HttpClient:
             follow_redirects=False,
             limits=httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency),
             headers={"User-Agent": self._user_agent},
-            trust_env=True,
+            # proxy variables apply to real connections only: an injected transport
+            # (the sandbox, tests) must not be bypassed by a proxy mount
+            trust_env=self._transport is None,
         )
         return self
 
