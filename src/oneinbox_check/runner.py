@@ -13,7 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 import anyio
@@ -107,7 +107,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
     from .net.dns import Resolver
     from .net.http import HttpClient
 
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     t0 = time.perf_counter()
     endpoints = dict(options.endpoints) if options.endpoints is not None else registry.endpoint_defaults()
     signatures = registry.signatures()
@@ -223,7 +223,7 @@ async def run_domains(domains: Sequence[str], provider: str, make_layout: Callab
     from .checks.maildns import run_checks
     from .net.dns import Resolver
 
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     t0 = time.perf_counter()
     resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
                         limiter=anyio.CapacityLimiter(options.concurrency))

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from oneinbox_check.checks.keyformat import hygiene
-from tests.helpers import FIXTURES, run_json
+from tests.helpers import FIXTURES
 
 MANIFEST = FIXTURES / "manifests" / "key-formats.json"
 PROVIDERS = ["openai", "whisper", "anthropic", "groq", "shisa", "custom", "deepgram", "assembly_ai", "azure",

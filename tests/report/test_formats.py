@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from oneinbox_check.models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
 from oneinbox_check.report import Format, names, render
@@ -19,7 +19,7 @@ def sample() -> Report:
         IntegrationReport(name="LLM", provider="openai", masked_key="sk-proj-…9z9z", status=Status.PASS, change="new",
                           checks=[CheckResult(id="key.auth", status=Status.PASS, summary="ok")]),
     ]
-    return Report(tool=ToolInfo(version="1.0"), started_at=datetime(2026, 11, 26, tzinfo=timezone.utc),
+    return Report(tool=ToolInfo(version="1.0"), started_at=datetime(2026, 11, 26, tzinfo=UTC),
                   duration_ms=1234, exit_code=1, summary=Summary(integrations=2, fail=1, **{"pass": 1}),
                   integrations=integ)
 

@@ -119,7 +119,7 @@ async def check_one(resolver: Lookup, want: DkimExpectation) -> tuple[Status, st
 async def check_dkim(resolver: Lookup, wanted: list[DkimExpectation], *, provider: str = "the provider") -> CheckResult:
     """``dns.dkim`` over every selector the provider expects (worst one decides)."""
     results = [await check_one(resolver, w) for w in wanted]
-    for (status, _, _, failed), w in zip(results, wanted):
+    for status, _, _, failed in results:
         if status == Status.ERROR and failed is not None:
             return lookup_error(ID, failed)
     details = {"selectors": [d for _, _, d, _ in results]}

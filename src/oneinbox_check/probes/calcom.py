@@ -20,7 +20,7 @@ configured is filled by Cal.com itself, so it is not counted as extra input.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from ..checks.keyformat import KeyFormat
@@ -177,7 +177,7 @@ class CalcomProbe(Probe):
 
     async def _slots(self, ctx: ProbeContext, type_id: int) -> CheckResult:
         days = int(ctx.options.get("calcom_days", DEFAULT_DAYS))
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         start, end = today.isoformat(), (today + timedelta(days=days)).isoformat()
         reply = await ctx.http.get(ctx.url("calcom", "/v2/slots"), headers=self._headers(ctx, V_SLOTS),
                                    params={"eventTypeId": type_id, "start": start, "end": end, "timeZone": "UTC"})

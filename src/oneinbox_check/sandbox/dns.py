@@ -99,9 +99,7 @@ class ZoneData:
                     owner = _norm(cname[0])
                     continue
                 break
-            if owner == name and not self.exists(name):
-                response.set_rcode(dns.rcode.NXDOMAIN)
-            elif owner != name and not self.exists(owner):
+            if owner == name and not self.exists(name) or owner != name and not self.exists(owner):
                 response.set_rcode(dns.rcode.NXDOMAIN)
             return response
 
