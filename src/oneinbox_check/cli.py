@@ -241,7 +241,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
             extra_endpoints: dict[str, str] | None = None, transport: Any = None) -> int:
     """Run *entries* with the shared flags, then render and write the report."""
-    import anyio
 
     from .runner import run
 
@@ -249,10 +248,18 @@ def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
     options = run_options(args, registry, extra_endpoints=extra_endpoints, transport=transport,
                           progress=progress.update)
 
+    return _finish(args, progress, run, entries, registry, options)
+
+
+def _finish(args: argparse.Namespace, progress: "_Progress", job: Any, *job_args: Any) -> int:
+    """Run ``job(*job_args)`` (an async function returning a Report) with the
+    progress display, then write the report; the exit code is the report's."""
+    import anyio
+
     async def main_task() -> Any:
         async with anyio.create_task_group() as tg:
             tg.start_soon(progress.ticker)
-            report = await run(entries, registry, options)
+            report = await job(*job_args)
             tg.cancel_scope.cancel()
         return report
 
@@ -261,7 +268,7 @@ def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
     finally:
         progress.stop()
     emit(args, report)
-    return report.exit_code
+    return int(report.exit_code)
 
 
 def emit(args: argparse.Namespace, report: Any) -> None:
@@ -349,7 +356,6 @@ class _Progress:
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:
-    import anyio
 
     from .probes._base import load_registry
     from .runner import run_domains
@@ -367,19 +373,7 @@ def _cmd_dns(args: argparse.Namespace) -> int:
         return probe.default_layout(domain, region=args.region, return_path=args.return_path,
                                     selector=args.dkim_selector)
 
-    async def main_task() -> Any:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(progress.ticker)
-            report = await run_domains(args.domains, args.provider, layout, options)
-            tg.cancel_scope.cancel()
-        return report
-
-    try:
-        report = anyio.run(main_task)
-    finally:
-        progress.stop()
-    emit(args, report)
-    return report.exit_code
+    return _finish(args, progress, run_domains, args.domains, args.provider, layout, options)
 
 
 def _cmd_probes() -> int:
