@@ -82,3 +82,39 @@ def test_no_sandbox_key_leaks_from_the_demo(capsys, fmt: str) -> None:
     for key in KEYS.values():
         assert key not in out and key not in err
         assert key[-12:] not in out and key[-12:] not in err
+
+
+def test_sandbox_serve_prints_working_flags(tmp_path) -> None:
+    """`sandbox serve` in a real process; `check` in another, with the flags it printed."""
+    pytest.importorskip("uvicorn")
+    import re
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "oneinbox_check", "sandbox", "serve"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "Ctrl-C to stop" in line:
+                break
+        text = "".join(lines)
+        command = next(l for l in lines if "oneinbox-check check MANIFEST" in l).split("MANIFEST", 1)[1].split()
+        env = dict(os.environ)
+        env.update(dict(re.findall(r"export (\w+)=(\S+)", text)))
+        env.update(dict(re.findall(r"(ONEINBOX_SANDBOX(?:_WS)?)=(\S+)", text)))
+        manifest = re.search(r"The demo manifest \(uses these variables\): (\S+)", text).group(1)
+        check = subprocess.run([sys.executable, "-m", "oneinbox_check", "check", manifest, *command, "--format", "json"],
+                               capture_output=True, text=True, timeout=120, env=env)
+        report = json.loads(check.stdout)
+        statuses = {i["name"]: i["status"] for i in report["integrations"]}
+        assert statuses["OpenAI Production"] == "pass" and statuses["Cal.com Bookings"] == "pass"
+        assert statuses["My Twilio Account"] == "pass" and statuses["Resend Email"] == "pass"
+        assert check.returncode == 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0

@@ -76,6 +76,9 @@ def serve(host: str = "127.0.0.1", port: int = 0, dns_port: int = 0) -> int:
             print(f"  export {name}={key}")
         print(f"  export SANDBOX_TWILIO_SID={scenario.TWILIO_SID}")
         print(f"  export ONEINBOX_SANDBOX={http.base} ONEINBOX_SANDBOX_WS={http.base.replace('http', 'ws', 1)}")
+        from .demo import demo_manifest_path
+
+        print(f"\nThe demo manifest (uses these variables): {demo_manifest_path()}")
         print("\nCtrl-C to stop.", flush=True)
         try:
             threading.Event().wait()
