@@ -8,7 +8,8 @@ Facts (providers.md; https://cal.com/docs/api-reference/v2):
 - ``GET /v2/me`` proves a key (the event-type list accepts no auth and returns
   ``[]``, so it proves nothing). 401 for invalid *or expired* keys, with
   ``error.message`` saying which.
-- ``GET /v2/event-types`` → ``{"status":"success","data":[EventType…]}`` (older
+- ``GET /v2/event-types`` → ``{"status":"success","data":[EventType…]}``; hidden
+  event types are listed only to their owner's key (Cal.com docs) (older
   grouped shape: ``data.eventTypeGroups[].eventTypes``); ``/v2/event-types/{id}``
   → 404 "Event type with id N not found" when it is not this user's.
 - ``GET /v2/slots?eventTypeId&start&end&timeZone`` → ``data`` maps dates to
@@ -53,6 +54,11 @@ def event_types_of(body: dict[str, Any]) -> list[dict[str, Any]] | None:
     return None
 
 
+def _slug(field: dict[str, Any]) -> str:
+    """A booking field's name: ``slug`` in outputs (``field`` in v2 inputs, ``name`` in older shapes)."""
+    return str(field.get("slug") or field.get("field") or field.get("name") or field.get("type") or "")
+
+
 def extra_required_fields(event_type: dict[str, Any]) -> list[str]:
     """Required, visible booking fields the agent cannot fill (it supplies name and email)."""
     locations = event_type.get("locations") if isinstance(event_type.get("locations"), list) else []
@@ -60,7 +66,7 @@ def extra_required_fields(event_type: dict[str, Any]) -> list[str]:
     for field in event_type.get("bookingFields") or []:
         if not isinstance(field, dict) or not field.get("required") or field.get("hidden"):
             continue
-        slug = str(field.get("slug") or field.get("name") or field.get("type") or "")
+        slug = _slug(field)
         if slug in AGENT_FIELDS or field.get("type") in AGENT_FIELDS:
             continue
         if slug == "location" and len(locations) <= 1:
@@ -73,7 +79,7 @@ def missing_agent_fields(event_type: dict[str, Any]) -> list[str]:
     fields = event_type.get("bookingFields")
     if not isinstance(fields, list) or not fields:  # defaults (name, email) apply
         return []
-    present = {str(f.get("slug") or f.get("type")) for f in fields if isinstance(f, dict) and not f.get("hidden")}
+    present = {_slug(f) for f in fields if isinstance(f, dict) and not f.get("hidden")}
     return sorted(AGENT_FIELDS - present)
 
 
