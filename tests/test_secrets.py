@@ -53,7 +53,7 @@ def test_fingerprint_is_salted_and_stable() -> None:
 ECHO = {"error": {"message": f"Incorrect API key provided: {KEY}.", "code": "invalid_api_key"}}
 
 
-@pytest.mark.parametrize("fmt", ["table", "json"])
+@pytest.mark.parametrize("fmt", ["table", "json", "junit", "markdown", "prometheus"])
 @pytest.mark.parametrize("case", ["valid", "invalid-echoing-key", "server-error", "refused", "garbage", "crash",
                                   "padded", "wrong-provider"])
 def test_raw_key_is_absent_from_every_output(tmp_path, capsys, monkeypatch, fmt: str, case: str) -> None:
@@ -82,9 +82,10 @@ def test_raw_key_is_absent_from_every_output(tmp_path, capsys, monkeypatch, fmt:
         code, out, err = run_cli(capsys, "check", path, "--endpoint", f"openai={BASE}/openai",
                                  "--endpoint", f"anthropic={BASE}/anthropic", "--retries", "0", "-vv",
                                  "--format", fmt)
+        state = tmp_path / "state.json"
         code2, _, err2 = run_cli(capsys, "check", path, "--endpoint", f"openai={BASE}/openai", "--retries", "0",
-                                 "--format", fmt, "--output", str(out_file), "-v")
-    for text in (out, err, err2, out_file.read_text()):
+                                 "--format", fmt, "--output", str(out_file), "-v", "--state", str(state))
+    for text in (out, err, err2, out_file.read_text(), state.read_text()):
         assert KEY not in text
         assert KEY.strip()[8:] not in text  # not even the key without its prefix
     assert code == code2

@@ -18,7 +18,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "junit", "markdown", "prometheus")
 
 _EPILOG = """exit codes:
   0  nothing failed and nothing indeterminate (warn allowed unless --strict)
@@ -64,10 +64,29 @@ _non_negative_int = _bounded(int, 0, None, "a whole number")
 _seconds = _bounded(float, 0.001, 600, "a number of seconds")
 
 
+def _shard(text: str) -> tuple[int, int]:
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected I/N with 1 <= I <= N, e.g. 2/4")
+    return int(index), int(count)
+
+
+def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
+    import zlib
+
+    if shard is None:
+        return True
+    index, count = shard
+    return zlib.crc32(name.encode()) % count == index - 1
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    out.add_argument("--state", metavar="FILE",
+                     help="remember verdicts in FILE between runs and report what changed (new, unchanged, "
+                          "degraded, recovered); keeps key fingerprints, never keys")
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="show every check in the table and log requests to stderr (-vv: debug)")
@@ -110,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "integration body (or a list) from stdin.",
                            epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--shard", type=_shard, metavar="I/N",
+                       help="check only shard I of N (stable by integration name), to split a large manifest "
+                            "across jobs")
     _add_run_options(check)
 
     demo = sub.add_parser("demo", help="full run against the built-in sandbox (no keys, no network)",
@@ -234,7 +256,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     registry = load_registry()
     for problem in registry.problems:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
-    entries = build_entries(raw, registry)
+    entries = [e for e in build_entries(raw, registry) if in_shard(e.label, args.shard)]
     return execute(args, entries, registry)
 
 
@@ -248,13 +270,19 @@ def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
     options = run_options(args, registry, extra_endpoints=extra_endpoints, transport=transport,
                           progress=progress.update)
 
-    return _finish(args, progress, run, entries, registry, options)
+    keys = {e.label: e.integration.api_key for e in entries if e.integration is not None}
+    return _finish(args, progress, keys, run, entries, registry, options)
 
 
-def _finish(args: argparse.Namespace, progress: "_Progress", job: Any, *job_args: Any) -> int:
+def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any], job: Any, *job_args: Any) -> int:
     """Run ``job(*job_args)`` (an async function returning a Report) with the
-    progress display, then write the report; the exit code is the report's."""
+    progress display, apply ``--state``, then write the report; the exit code
+    is the report's."""
     import anyio
+
+    from . import state as state_file
+
+    previous = state_file.load(args.state) if args.state else None  # a bad state file stops before probing
 
     async def main_task() -> Any:
         async with anyio.create_task_group() as tg:
@@ -267,6 +295,10 @@ def _finish(args: argparse.Namespace, progress: "_Progress", job: Any, *job_args
         report = anyio.run(main_task)
     finally:
         progress.stop()
+    if previous is not None:
+        updated = state_file.apply(report, keys, previous)
+        if report.exit_code != 130:  # an interrupted run does not overwrite what is known
+            state_file.save(args.state, updated)
     emit(args, report)
     return int(report.exit_code)
 
@@ -277,9 +309,11 @@ def emit(args: argparse.Namespace, report: Any) -> None:
     stdout_tty = sys.stdout.isatty()
     color = stdout_tty and not args.no_color and not os.environ.get("NO_COLOR")
     text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
-                  color=color, verbose=args.verbose > 0,
+                  color=color, verbose=args.verbose > 0, strict=args.strict,
                   width=_terminal_width() if stdout_tty else 120)
     if args.output:
+        from .files import write_atomic
+
         write_atomic(args.output, text)
         if not args.quiet and args.format != "table":
             from .report.table import summary_line
@@ -294,31 +328,6 @@ def _terminal_width() -> int:
     import shutil
 
     return max(80, shutil.get_terminal_size((120, 24)).columns)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write via a temporary file in the same folder and rename over *path*."""
-    import tempfile
-
-    from .errors import UsageError
-
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".oneinbox-check-", dir=folder)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class _Progress:
@@ -373,7 +382,7 @@ def _cmd_dns(args: argparse.Namespace) -> int:
         return probe.default_layout(domain, region=args.region, return_path=args.return_path,
                                     selector=args.dkim_selector)
 
-    return _finish(args, progress, run_domains, args.domains, args.provider, layout, options)
+    return _finish(args, progress, {}, run_domains, args.domains, args.provider, layout, options)
 
 
 def _cmd_probes() -> int:

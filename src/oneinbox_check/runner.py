@@ -193,8 +193,7 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         return out
     if fmt.status == Status.FAIL:
         out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
-                               summary="not sent: the key failed key.format (a malformed key is never sent)",
-                               remediation="Fix the key format first."))
+                               summary="not sent: the key failed key.format (a malformed key is never sent)"))
         return out
     ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)

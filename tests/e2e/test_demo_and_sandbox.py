@@ -74,7 +74,7 @@ def test_demo_email_integrations_show_the_exact_fix(capsys) -> None:
     assert 'TXT record at send.gone.example: "v=spf1 include:amazonses.com ~all"' in gone["dns.spf"]["remediation"]
 
 
-@pytest.mark.parametrize("fmt", ["table", "json"])
+@pytest.mark.parametrize("fmt", ["table", "json", "junit", "markdown", "prometheus"])
 def test_no_sandbox_key_leaks_from_the_demo(capsys, fmt: str) -> None:
     from oneinbox_check.sandbox.scenario import KEYS
 

@@ -25,7 +25,7 @@ def sample() -> Report:
 
 
 def test_formats_are_listed() -> None:
-    assert names() == ["table", "json"]
+    assert names() == ["table", "json", "junit", "markdown", "prometheus"]
     assert callable(Format("json").to_format())
 
 

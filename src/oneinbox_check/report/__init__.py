@@ -14,6 +14,9 @@ from typing import Any
 class Format(str, Enum):
     TABLE = "table"
     JSON = "json"
+    JUNIT = "junit"
+    MARKDOWN = "markdown"
+    PROMETHEUS = "prometheus"
 
     def to_format(self) -> Callable[..., str]:
         return import_module(f".{self.value}", __name__).render  # type: ignore[no-any-return]

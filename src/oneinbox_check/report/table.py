@@ -16,7 +16,7 @@ _STYLE = {Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.WARN: "y
 _LABEL = {Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.WARN: "WARN", Status.PASS: "PASS", Status.SKIP: "SKIP"}
 
 
-def _notable(integration: IntegrationReport, verbose: bool) -> list:
+def notable(integration: IntegrationReport, verbose: bool) -> list:
     """Verbose: every check. Otherwise what needs attention: fail, error, warn, and
     skips that say how to enable the check (e.g. a missing Azure region)."""
     if verbose:
@@ -36,13 +36,22 @@ def summary_line(report: Report) -> str:
     return f"{verdict}: " + ", ".join(parts) + f" in {report.duration_ms / 1000:.1f}s (exit {report.exit_code})"
 
 
+def changes(report: Report) -> list[str]:
+    """One line per integration whose verdict changed since the last run (``--state``)."""
+    return [f"{i.change.upper():<9} {i.name} ({i.provider}): now {i.status.value}"
+            for i in report.integrations if i.change in ("degraded", "recovered", "new")]
+
+
 def render_plain(report: Report, verbose: bool = False) -> str:
     lines = []
+    changed = changes(report)
+    if changed:
+        lines += ["Changes since the last run:", *(f"  {c}" for c in changed), ""]
     for integ in report.integrations:
         key = f" {integ.masked_key}" if integ.masked_key else ""
         change = f" [{integ.change}]" if integ.change else ""
         lines.append(f"{_LABEL[integ.status]:<5}  {integ.name} ({integ.provider}{key}){change}")
-        for c in _notable(integ, verbose):
+        for c in notable(integ, verbose):
             lines.append(f"       {c.status.value:<5} {c.id}: {c.summary}")
             if c.remediation and c.status != Status.PASS:
                 label = "fix" if c.status != Status.SKIP else "hint"
@@ -70,7 +79,7 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
         if integ.change:
             name.append(f"\n{integ.change}", style="cyan")
         findings = Text()
-        for c in _notable(integ, verbose):
+        for c in notable(integ, verbose):
             if findings:
                 findings.append("\n")
             findings.append(f"{c.status.value} ", style=_STYLE[c.status])
@@ -83,6 +92,11 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
         table.add_row(Text(_LABEL[integ.status], style=_STYLE[integ.status]), name, findings)
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
+    changed = changes(report)
+    if changed:
+        console.print("Changes since the last run:", style="bold")
+        for line in changed:
+            console.print(f"  {line}", style="cyan")
     console.print(table)
     console.print(summary_line(report), style=_STYLE.get(_worst(report), ""))
     return buf.getvalue()

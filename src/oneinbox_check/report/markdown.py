@@ -1,0 +1,35 @@
+"""``--format markdown``: for a CI job summary or a pull-request comment.
+Changes since the last run (``--state``) come first."""
+
+from __future__ import annotations
+
+from ..models import Report, Status
+from .table import notable, summary_line
+
+ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "❔", Status.SKIP: "⏭️"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def render(report: Report, *, verbose: bool = False, **_: object) -> str:
+    out = [f"## oneinbox-check: {summary_line(report)}", ""]
+    changed = [i for i in report.integrations if i.change in ("degraded", "recovered", "new")]
+    if changed:
+        out += ["### Changes since the last run", ""]
+        out += [f"- **{_cell(i.name)}** ({i.provider}): {i.change}, now {ICON[i.status]} {i.status.value}"
+                for i in changed]
+        out.append("")
+    out += ["| | Integration | Provider | Findings |", "|---|---|---|---|"]
+    for integ in report.integrations:
+        findings = []
+        for c in notable(integ, verbose):
+            line = f"{ICON[c.status]} `{c.id}`: {_cell(c.summary)}"
+            if c.remediation and c.status != Status.PASS:
+                line += f"<br>→ {_cell(c.remediation)}"
+            findings.append(line)
+        key = f" `{integ.masked_key}`" if integ.masked_key else ""
+        out.append(f"| {ICON[integ.status]} | {_cell(integ.name)} | {integ.provider}{key} | "
+                   f"{'<br>'.join(findings) or 'all checks passed'} |")
+    return "\n".join(out) + "\n"
