@@ -131,7 +131,7 @@ def _imported_modules(*args: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("args", [("--version",), ("--help",), ("check", "--help"), ("dns", "--help")])
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("check", "--help"), ("dns", "--help"), ("register", "--help")])
 def test_help_and_version_import_nothing_heavy(args: tuple) -> None:
     names = _imported_modules(*args)
     heavy = {n for n in names if n.split(".")[0] in ("httpx", "rich", "dns", "pydantic", "anyio")

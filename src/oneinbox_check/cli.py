@@ -134,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
                             "across jobs")
     _add_run_options(check)
 
+    reg = sub.add_parser("register", help="check, then create the healthy integrations in OneInbox",
+                         description="Run the checks on PATH, then create each integration whose verdict is not "
+                                     "fail/error (with --strict: only pass) through the OneInbox API. Names that "
+                                     "already exist are skipped; what failed is never registered.",
+                         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    reg.add_argument("paths", nargs="+", metavar="PATH")
+    reg.add_argument("--oneinbox-key", metavar="KEY",
+                     help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
+    reg.add_argument("--dry-run", action="store_true", help="show what would be registered; create nothing")
+    _add_run_options(reg)
+
     demo = sub.add_parser("demo", help="full run against the built-in sandbox (no keys, no network)",
                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_run_options(demo)
@@ -197,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .sandbox.demo import run_demo
 
             return run_demo(args)
+        if args.command == "register":
+            return _cmd_register(args)
         if args.command == "dns":
             return _cmd_dns(args)
         if args.command == "probes":
@@ -364,6 +377,50 @@ class _Progress:
             self._status = None
 
 
+def _cmd_register(args: argparse.Namespace) -> int:
+    from .errors import UsageError
+    from .manifest import build_entries, read_sources
+    from .probes._base import load_registry
+    from .secrets import Secret
+
+    raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
+    if not raw_key and not args.dry_run:
+        raise UsageError("register needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
+    if args.offline and not args.dry_run:
+        raise UsageError("register talks to OneInbox: drop --offline (or add --dry-run)")
+    raw = read_sources(args.paths)
+    registry = load_registry()
+    entries = build_entries(raw, registry)
+    args.shard = None
+    progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(entries))
+    options = run_options(args, registry, progress=progress.update)
+    key = Secret(raw_key.strip()) if raw_key else None
+    keys = {e.label: e.integration.api_key for e in entries if e.integration is not None}
+
+    async def check_and_register(entries: list[Any]) -> Any:
+        from .net.http import HttpClient
+        from .register import register
+        from .runner import run
+
+        report = await run(entries, registry, options)
+        if report.exit_code == EXIT_INTERRUPTED:
+            return report
+        async with HttpClient(timeout=options.timeout, retries=options.retries, transport=options.transport) as http:
+            outcomes[:] = await register(report, entries, base=options.endpoints["oneinbox"], key=key,
+                                         strict=args.strict, dry_run=args.dry_run, http=http)
+        if any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
+            report.exit_code = 3  # could not register: retry later
+        return report
+
+    outcomes: list[Any] = []
+    code = _finish(args, progress, keys, check_and_register, entries)
+    # the ids are this command's answer: on stdout, unless stdout carries a machine-readable report
+    stream = sys.stdout if (args.format == "table" or args.output) else sys.stderr
+    for o in outcomes:
+        print(f"{o.action:<15} {o.name}" + (f"  {o.detail}" if o.detail else ""), file=stream)
+    return code
+
+
 def _cmd_dns(args: argparse.Namespace) -> int:
 
     from .probes._base import load_registry
@@ -395,6 +452,7 @@ def _cmd_probes() -> int:
         checks = ", ".join(["input.schema", "key.format", *probe.check_ids])
         eps = ", ".join(f"{k}={v}" for k, v in probe.endpoints.items()) or "-"
         print(f"{provider:<12} {checks:<70} {eps}")
+    print(f"{'(register)':<12} {'creates integrations in OneInbox':<70} oneinbox=https://api.oneinbox.ai")
     return 0
 
 

@@ -12,6 +12,7 @@ from .asgi import Fault
 from .dns import ZoneData
 from .fakes import keyed
 from .fakes.calcom import CalcomFake, EventType
+from .fakes.oneinbox import OneInboxFake
 from .fakes.email import ResendDomain, ResendFake, SendGridDomain, SendGridFake
 from .fakes.phone import TelnyxFake, TelnyxNumber, TwilioAccount, TwilioFake, TwilioNumber, TwilioTrunk
 from .world import Sandbox
@@ -34,6 +35,7 @@ KEYS: dict[str, str] = {
     "SANDBOX_TWILIO_TRIAL_TOKEN": "c0ffee22c0ffee22c0ffee22d15ea5e2",
     "SANDBOX_TWILIO_SUSPENDED_TOKEN": "c0ffee33c0ffee33c0ffee33d15ea5e3",
     "SANDBOX_TELNYX_KEY": "KEY" + "7C3E9A1F" * 4 + "_sandboxFAKEkeyK2m9Vq4W",
+    "SANDBOX_ONEINBOX_KEY": "oi_sandboxFAKEkeyP5n8Xc2Vb7",
 }
 
 # Twilio sandbox accounts (SIDs are not secret; tokens are in KEYS)
@@ -97,4 +99,5 @@ def build(zone: ZoneData | None = None) -> Sandbox:
     fakes["telnyx"] = TelnyxFake({k["SANDBOX_TELNYX_KEY"]: "valid"}, [
         TelnyxNumber("+13125550100"), TelnyxNumber("+13125550101", status="purchase-pending"),
         TelnyxNumber("+13125550102", connection_id=None, connection_name=None)])
+    fakes["oneinbox"] = OneInboxFake({k["SANDBOX_ONEINBOX_KEY"]: "valid"}, existing=["Deepgram STT"])
     return Sandbox(fakes, zone or ZoneData(zones.build(), zones.FAULTS))
