@@ -53,7 +53,7 @@ def main() -> None:
         ("`python -c pass`", f"{startup([py, '-c', 'pass']):.0f} ms"),
         ("`oneinbox-check --version`", f"{startup([py, '-m', 'oneinbox_check', '--version']):.0f} ms"),
         ("`oneinbox-check --help`", f"{startup([py, '-m', 'oneinbox_check', '--help']):.0f} ms"),
-        ("`oneinbox-check demo` (9 integrations, in-process sandbox)",
+        ("`oneinbox-check demo` (20 integrations, in-process sandbox)",
          f"{startup([py, '-m', 'oneinbox_check', 'demo', '-q'], runs=5):.0f} ms"),
     ]
     for n, latency, same, per_host in ((200, 0.05, False, 64), (200, 0.05, False, 8), (200, 0.05, True, 64)):
