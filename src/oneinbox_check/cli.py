@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Check integrations. PATH is a .json or .toml manifest; - reads one JSON "
                                        "integration body (or a list) from stdin.",
                            epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
     check.add_argument("--shard", type=_shard, metavar="I/N",
                        help="check only shard I of N (stable by integration name), to split a large manifest "
                             "across jobs")
@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "fail/error (with --strict: only pass) through the OneInbox API. Names that "
                                      "already exist are skipped; what failed is never registered.",
                          epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    reg.add_argument("paths", nargs="+", metavar="PATH")
+    reg.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
     reg.add_argument("--oneinbox-key", metavar="KEY",
                      help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
     reg.add_argument("--dry-run", action="store_true", help="show what would be registered; create nothing")

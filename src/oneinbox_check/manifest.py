@@ -51,7 +51,11 @@ def read_sources(paths: Iterable[str], stdin: TextIO | None = None) -> RawManife
 def _read_one(path: str, stdin: TextIO | None) -> tuple[str, Any]:
     if path == "-":
         source = "<stdin>"
-        text = (stdin or sys.stdin).read()
+        stream = stdin or sys.stdin
+        if stdin is None and stream.isatty():
+            raise ManifestError(source, "is a terminal: pipe an integration body, e.g. "
+                                "echo '{\"name\": …}' | oneinbox-check check -")
+        text = stream.read()
         return source, _parse_json(source, text)
     p = Path(path)
     source = str(p)
