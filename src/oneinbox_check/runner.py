@@ -45,6 +45,7 @@ class RunOptions:
     transport: Any = None  # an httpx transport (sandbox, tests)
     progress: Callable[[int, int], None] | None = None
     handle_signals: bool = False
+    pace: bool = True  # keep under the providers' documented rate limits
 
     def wants(self, check_id: str) -> bool:
         if self.only and not any(fnmatch.fnmatchcase(check_id, g) for g in self.only):
@@ -117,6 +118,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
 
     async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
                           per_host=options.per_host, transport=options.transport,
+                          rates=registry.rate_limits(endpoints) if options.pace else None,
                           user_agent=f"oneinbox-check/{__version__}") as http:
         resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
                             limiter=anyio.CapacityLimiter(options.concurrency))

@@ -143,3 +143,38 @@ def test_policy_stops_after_retries() -> None:
     policy = RetryPolicy(retries=1)
     assert policy.wait_for(1, None) is not None
     assert policy.wait_for(2, None) is None
+
+
+async def test_documented_rate_limit_paces_requests() -> None:
+    """2 requests/s with a burst of 2: the 3rd and 4th of four quick requests wait about 0.5 s and 1 s."""
+    waits: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        waits.append(seconds)
+
+    with respx.mock:
+        respx.get(url__startswith="http://127.0.0.1:8/").mock(return_value=httpx.Response(200))
+        async with HttpClient(rates={"http://127.0.0.1:8/v1": 2.0}) as http:
+            http._pause = pause
+            for i in range(4):
+                await http.get(f"{URL}?n={i}")
+            await http.get("http://127.0.0.1:8/v2/other")  # another endpoint on the same host: not paced
+    assert len(waits) == 2
+    assert waits[0] == pytest.approx(0.5, abs=0.05) and waits[1] == pytest.approx(1.0, abs=0.05)
+
+
+def test_bucket_refills_with_time() -> None:
+    from oneinbox_check.net.http import _Bucket
+
+    bucket = _Bucket(rate=2.0, tokens=2.0, last=0.0)
+    assert [bucket.reserve(0.0) for _ in range(3)] == [0.0, 0.0, 0.5]
+    assert bucket.reserve(10.0) == 0.0  # refilled (capped at the burst)
+
+
+def test_registry_maps_rate_limits_to_hosts() -> None:
+    from oneinbox_check.probes._base import load_registry
+
+    registry = load_registry()
+    rates = registry.rate_limits(registry.endpoint_defaults())
+    assert rates["https://api.resend.com"] == 2.0 and rates["https://api.cal.com"] == 2.0
+    assert "https://api.openai.com" not in rates

@@ -135,6 +135,22 @@ HeaderValue = str | Secret
 
 
 @dataclass
+class _Bucket:
+    """A token bucket: *rate* requests per second with a burst of the same size."""
+
+    rate: float
+    tokens: float
+    last: float
+
+    def reserve(self, now: float) -> float:
+        """Take a slot; return how long to wait before using it."""
+        self.tokens = min(max(self.rate, 1.0), self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        self.tokens -= 1
+        return -self.tokens / self.rate if self.tokens < 0 else 0.0
+
+
+@dataclass
 class _Flight:
     done: anyio.Event = field(default_factory=anyio.Event)
     outcome: Outcome | None = None
@@ -159,11 +175,16 @@ class HttpClient:
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         user_agent: str = "oneinbox-check",
         policy: RetryPolicy | None = None,
+        rates: Mapping[str, float] | None = None,
     ):
         self.timeout = timeout
         self.policy = policy or RetryPolicy(retries=retries)
         self._concurrency = concurrency
         self._per_host = per_host
+        now = time.monotonic()
+        # base URL -> bucket: a provider's documented rate limit, applied to its endpoint
+        self._pause = anyio.sleep  # pacing waits (tests replace it)
+        self._buckets = {b.rstrip("/") + "/": _Bucket(r, max(r, 1.0), now) for b, r in (rates or {}).items() if r > 0}
         self._transport = transport
         self._sleep = sleep if sleep is not None else anyio.sleep
         self._user_agent = user_agent
@@ -272,6 +293,11 @@ class HttpClient:
         limiter = self._hosts.get(host)
         if limiter is None:
             limiter = self._hosts[host] = anyio.CapacityLimiter(self._per_host)
+        bucket = next((b for prefix, b in self._buckets.items() if url.startswith(prefix)), None)
+        if bucket is not None:  # the provider's documented rate limit: stay under it
+            wait = bucket.reserve(time.monotonic())
+            if wait:
+                await self._pause(wait)
         started = time.perf_counter()
         async with self._global, limiter:
             self.requests_sent += 1

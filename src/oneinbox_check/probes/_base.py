@@ -142,6 +142,7 @@ class Probe:
     signatures: ClassVar[tuple[tuple[str, str], ...]] = ()  # (regex, label) identifying this provider's keys
     metadata_model: ClassVar[type[BaseModel]] = NoMetadata
     tool_types: ClassVar[tuple[str, ...]] = ()
+    rate_limits: ClassVar[Mapping[str, float]] = {}  # endpoint name -> documented requests per second
 
     def format_check(self, provider: str, key: str, metadata: Any, signatures: Sequence[Signature]) -> CheckResult:
         """``key.format`` for *key*; override to add provider rules, calling super()."""
@@ -173,6 +174,16 @@ class Registry:
             out.update(probe.endpoints)
         out.setdefault("oneinbox", "https://api.oneinbox.ai")
         return out
+
+    def rate_limits(self, endpoints: Mapping[str, str]) -> dict[str, float]:
+        """Requests per second by endpoint base URL, from the probes' documented limits."""
+        rates: dict[str, float] = {}
+        for probe in self.unique():
+            for name, rate in probe.rate_limits.items():
+                base = endpoints.get(name, "")
+                if base and "{" not in base:
+                    rates[base] = min(rate, rates.get(base, rate))
+        return rates
 
     def unique(self) -> list[Probe]:
         seen: dict[int, Probe] = {}

@@ -89,6 +89,7 @@ class CalcomProbe(Probe):
     endpoints = {"calcom": "https://api.cal.com"}
     check_ids = (AUTH, TYPES, TYPE, SLOTS)
     tool_types = ("schedule_calendar_event",)
+    rate_limits = {"calcom": 2.0}  # Cal.com: 120 requests/min per key (providers.md)
     key_format = KeyFormat(
         description="cal_live_ + 32 lower-case hex (cloud), or cal_ + 32 hex (self-hosted)",
         prefixes=("cal_",), pattern=re.compile(r"cal_(live_|test_)?[0-9a-f]{32}"),
