@@ -100,3 +100,23 @@ def test_internal_error_message_is_scrubbed(tmp_path, capsys, monkeypatch) -> No
     monkeypatch.setattr(cli, "_cmd_check", boom)
     code, out, err = run_cli(capsys, "check", write_manifest(tmp_path, []), "-vv")
     assert code == 70 and "internal error" in err and KEY not in err and "Traceback" in err
+
+
+@pytest.mark.parametrize("around", ["{}", "key={}", "x{}y", '"{}"', "Bearer {}.", "{} and {}", "a\n{}\tb"])
+def test_scrub_finds_secrets_inside_tokens_and_repeated(around: str) -> None:
+    Secret(KEY)
+    text = around.format(KEY, KEY) if around.count("{}") == 2 else around.format(KEY)
+    assert KEY not in scrub(text) and "…ary9" in scrub(text)
+
+
+def test_scrub_handles_secrets_sharing_a_prefix() -> None:
+    short, long_ = "sk-proj-sharedPREFIX0001", "sk-proj-sharedPREFIX0001-and-more"
+    Secret(short)
+    Secret(long_)
+    assert scrub(f"a {long_} b {short} c") == "a sk-proj-…more b sk-proj-…0001 c"
+
+
+def test_scrub_handles_secrets_with_whitespace() -> None:
+    spaced = "weird key with spaces 1234"
+    Secret(spaced)
+    assert spaced not in scrub(f"got [{spaced}]")

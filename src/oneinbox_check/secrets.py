@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import threading
 from typing import Any
 
@@ -22,8 +23,12 @@ _PREFIXES = (
 )
 _SHORT = 16  # below this length not even the last 4 characters are shown
 
+_MIN = 8  # shorter strings would redact ordinary words
 _known: set[str] = set()
+_by_prefix: dict[str, list[str]] = {}  # first _MIN characters -> secrets, longest first
+_spaced: list[str] = []  # secrets with whitespace inside (never sent, but never shown either)
 _lock = threading.Lock()
+_TOKEN = re.compile(r"\S{%d,}" % _MIN)
 
 
 def mask(value: str) -> str:
@@ -35,21 +40,50 @@ def mask(value: str) -> str:
 
 
 def _register(value: str) -> None:
-    if len(value) >= 8:  # shorter strings would redact ordinary words
-        with _lock:
-            _known.add(value)
+    if len(value) < _MIN:
+        return
+    with _lock:
+        if value in _known:
+            return
+        _known.add(value)
+        if any(c.isspace() for c in value):
+            _spaced.append(value)
+            return
+        bucket = _by_prefix.setdefault(value[:_MIN], [])
+        bucket.append(value)
+        bucket.sort(key=len, reverse=True)
 
 
 def scrub(text: str) -> str:
-    """Replace every registered secret (and its stripped form) in *text* by its mask."""
-    if not _known:
+    """Replace every registered secret in *text* by its mask.
+
+    Linear in the text, whatever the number of secrets: a secret without
+    whitespace lies inside one non-space token, so only tokens are scanned, and
+    each position is looked up by its first characters.
+    """
+    if not _known or len(text) < _MIN:
         return text
-    with _lock:
-        known = sorted(_known, key=len, reverse=True)
-    for value in known:
+    for value in _spaced:
         if value in text:
             text = text.replace(value, mask(value.strip()))
-    return text
+    out: list[str] = []
+    done = 0
+    for token in _TOKEN.finditer(text):
+        start, end = token.span()
+        i = start
+        while i <= end - _MIN:
+            for value in _by_prefix.get(text[i:i + _MIN], ()):
+                if text.startswith(value, i):
+                    out.append(text[done:i])
+                    out.append(mask(value))
+                    i = done = i + len(value)
+                    break
+            else:
+                i += 1
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 class Secret:
