@@ -52,3 +52,35 @@ def test_key_format_always_returns_a_verdict(key: str, provider: str) -> None:
                        signatures=registry.signatures())
     assert result.id == "key.format" and result.summary
     assert len(key) < 16 or key not in result.summary  # short strings occur in ordinary words
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["name", "provider", "api_key", "metadata", "from_email", "account_sid", "phone_number",
+                         "integrations", "tools", "type", "integration", "event_type_id", "x"]), children, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, derandomize=True)
+@given(JSONISH)
+def test_any_json_manifest_gives_a_verdict_or_a_usage_error_never_a_crash(data) -> None:
+    import json
+
+    from oneinbox_check.errors import ManifestError
+    from oneinbox_check.manifest import _shape, RawItem, RawManifest, build_entries
+    from oneinbox_check.runner import RunOptions, run
+
+    try:
+        integrations, tools = _shape("<fuzz>", json.loads(json.dumps(data)))
+    except ManifestError:
+        return
+    raw = RawManifest([RawItem("<fuzz>", i, d) for i, d in enumerate(integrations)],
+                      [RawItem("<fuzz>", i, t) for i, t in enumerate(tools)])
+    registry = load_registry()
+    entries = build_entries(raw, registry, {})
+    import anyio
+
+    report = anyio.run(run, entries, registry, RunOptions(offline=True))
+    assert report.exit_code in (0, 1, 3)
