@@ -149,3 +149,24 @@ def test_version_prints_version(capsys) -> None:
 def test_no_command_prints_help_and_exits_2(capsys) -> None:
     code, out, _ = run_cli(capsys)
     assert code == 2 and "check" in out
+
+
+def test_demo_report_validates_against_the_report_schema(capsys) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    _, schema, _ = run_cli(capsys, "schema", "report")
+    _, report, _ = run_cli(capsys, "demo", "--format", "json")
+    jsonschema.validate(json.loads(report), json.loads(schema))
+
+
+def test_fixture_manifests_validate_against_the_manifest_schema(capsys) -> None:
+    import tomllib
+
+    from tests.helpers import FIXTURES
+
+    jsonschema = pytest.importorskip("jsonschema")
+    _, schema, _ = run_cli(capsys, "schema", "manifest")
+    schema = json.loads(schema)
+    jsonschema.validate(tomllib.loads((FIXTURES / "manifests" / "demo.toml").read_text()), schema)
+    jsonschema.validate(json.loads((FIXTURES / "manifests" / "key-formats.json").read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"integrations": [{"name": "x", "provider": "resend", "api_key": "re_x"}]}, schema)

@@ -17,6 +17,9 @@ from .secrets import Secret
 
 SCHEMA_VERSION = "1"
 
+# metadata fields OneInbox also accepts at the top level of an integration body
+TOP_LEVEL_METADATA = ("custom_websocket_url",)
+
 
 class Status(str, Enum):
     """A check's verdict. ``severity`` orders them: fail > error > warn > pass > skip."""
@@ -122,9 +125,10 @@ class Integration(BaseModel):
         data = dict(data)
         meta = data.get("metadata")
         meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else meta)
-        url = data.pop("custom_websocket_url", None)
-        if url is not None and isinstance(meta, dict):
-            meta.setdefault("custom_websocket_url", url)
+        for name in TOP_LEVEL_METADATA:
+            value = data.pop(name, None)
+            if value is not None and isinstance(meta, dict):
+                meta.setdefault(name, value)
         data["metadata"] = meta
         known = {"name", "provider", "api_key", "metadata", "extra_fields"}
         extra = {k: data.pop(k) for k in list(data) if k not in known}

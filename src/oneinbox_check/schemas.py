@@ -6,7 +6,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from .models import Report, Tool
+from .models import TOP_LEVEL_METADATA, Report, Tool
 from .secrets import Secret
 
 
@@ -25,14 +25,19 @@ def manifest_schema() -> dict[str, Any]:
     for provider in sorted(registry.providers):
         probe = registry.get(provider)
         key_type = Secret if probe.key_required else (Secret | None)
+        fields = probe.metadata_model.model_fields
+        lifted = {n: (str | None, None) for n in TOP_LEVEL_METADATA if n in fields}
+        # a body may carry a lifted field at top level instead of in metadata
+        metadata_required = any(f.is_required() for f in fields.values()) and not lifted
         bodies.append(create_model(
             f"Integration_{provider}",
             __config__=ConfigDict(extra="allow", title=f"{provider} integration"),
             name=(str, Field(min_length=1)),
             provider=(Literal[provider], ...),  # type: ignore[valid-type]
             api_key=(key_type, ... if probe.key_required else None),
-            metadata=(probe.metadata_model, ... if probe.metadata_model.model_fields and any(
-                f.is_required() for f in probe.metadata_model.model_fields.values()) else None),
+            metadata=(probe.metadata_model if metadata_required else probe.metadata_model | None,
+                      ... if metadata_required else None),
+            **lifted,
         ))
     body = Union[tuple(bodies)]  # type: ignore[valid-type]
 
