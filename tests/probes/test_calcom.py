@@ -114,6 +114,7 @@ async def test_calcom_days_option_sets_the_window(sandbox) -> None:
     ("/v2/event-types", Fault(status=500, body={}), "calcom.event_types"),
     ("/v2/slots", Fault(status=503, body={}), "calcom.availability"),
     ("/v2/slots", Fault(drop=True), "calcom.availability"),
+    ("/v2/me", Fault(status=401, body="<html>Unauthorized</html>"), "key.auth"),
 ])
 async def test_faults_are_errors(sandbox, path: str, fault: Fault, check_id: str) -> None:
     fault.path = path

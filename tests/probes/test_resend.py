@@ -144,7 +144,8 @@ async def test_invalid_key_fails(zones_server, response: httpx.Response) -> None
     httpx.Response(429, json={"statusCode": 429, "name": "rate_limit_exceeded"}, headers={"retry-after": "1"}),
     httpx.Response(200, text="<html>gateway</html>"),
     httpx.Response(403, json={"statusCode": 403, "name": "something_new"}),
-], ids=["500", "429", "html", "unknown-403"])
+    httpx.Response(403, text="<html>Access denied by the firewall</html>"),
+], ids=["500", "429", "html", "unknown-403", "html-403"])
 async def test_indeterminate_answers_are_errors(zones_server, response: httpx.Response) -> None:
     checks, report, _ = await run(zones_server, "hello@good.example", response)
     assert checks["key.auth"].status.value == "error"

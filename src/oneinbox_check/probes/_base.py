@@ -237,7 +237,13 @@ def accepted(ctx: ProbeContext, title: str, **details: Any) -> CheckResult:
 
 
 def rejected(ctx: ProbeContext, title: str, reply: "Reply", remediation: str | None = None) -> CheckResult:
-    """A ``fail``: only for the provider's documented invalid-key answer."""
+    """A ``fail``: only for the provider's documented invalid-key answer.
+
+    Every provider documents a JSON error body; a 401/403 page in HTML (a proxy,
+    a WAF, a captive portal) is not the provider speaking, so it is ``error``.
+    """
+    if json_object(reply) is None:
+        return ctx.indeterminate(AUTH, reply, f"{title} auth request")
     message = error_message(reply.json())
     summary = f"{title} rejected the key (HTTP {reply.status}" + (f": {message})" if message else ")")
     return ctx.result(AUTH, Status.FAIL, summary,

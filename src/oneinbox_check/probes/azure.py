@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, Probe, ProbeContext, accepted
+from ._base import AUTH, Probe, ProbeContext, accepted, json_object
 
 TITLE = "Azure Speech"
 DEFAULT = "https://{region}.api.cognitive.microsoft.com"
@@ -50,7 +50,7 @@ class AzureProbe(Probe):
             return [ctx.indeterminate(AUTH, outcome, "Azure token request")]
         if outcome.status == 200 and outcome.body.count(b".") == 2:
             return [accepted(ctx, TITLE, region=region)]
-        if outcome.status in (401, 403):
+        if outcome.status in (401, 403) and json_object(outcome) is not None:
             what = "rejected the key" if outcome.status == 401 else "refused the key (quota or region)"
             return [ctx.result(AUTH, Status.FAIL, f"Azure {what} for region {region or '?'} (HTTP {outcome.status})",
                                "Check the key and that metadata.region is the Speech resource's region "

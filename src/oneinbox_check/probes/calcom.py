@@ -106,7 +106,7 @@ class CalcomProbe(Probe):
         if isinstance(me, Failure):
             return [ctx.indeterminate(AUTH, me, "Cal.com auth request"), *ctx.skipped(rest, "auth undetermined")]
         body = json_object(me) or {}
-        if me.status == 401:
+        if me.status == 401 and json_object(me) is not None:
             message = error_message(body) or "unauthorized"
             expired = "expired" in message.lower()
             return [ctx.result(AUTH, Status.FAIL, f"Cal.com rejected the key ({message})",
@@ -148,7 +148,7 @@ class CalcomProbe(Probe):
         if event is None:
             reply = await ctx.http.get(ctx.url("calcom", f"/v2/event-types/{type_id}"),
                                        headers=self._headers(ctx, V_EVENT_TYPES))
-            if not isinstance(reply, Failure) and reply.status == 404:
+            if not isinstance(reply, Failure) and reply.status == 404 and json_object(reply) is not None:
                 return [ctx.result(TYPE, Status.FAIL, f"event type {type_id} is not in this account — is the id from "
                                    "another account or a team?", "Copy the id from app.cal.com/event-types/<id> while "
                                    "logged in as the key's owner (team event types need that team's key).",

@@ -113,7 +113,7 @@ class ResendProbe(Probe):
             if domain is None:
                 return out + ctx.skipped(DNS_IDS, "no valid from_email")
             return out + await self._dns(ctx, default_layout(domain))
-        if listing.status in (400, 401, 403) and name in ("validation_error", "invalid_api_key", "missing_api_key", ""):
+        if listing.status in (400, 401, 403) and name in ("validation_error", "invalid_api_key", "missing_api_key"):
             return out + [rejected(ctx, TITLE, listing), *ctx.skipped([SCOPE, DOMAIN, RECORDS, *DNS_IDS], "key rejected")]
         data = body.get("data")
         if listing.status != 200 or not isinstance(data, list):
