@@ -261,7 +261,8 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
     )
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
+    """The manifest's entries (this shard's, with ``--shard``) and the probe registry."""
     from .manifest import build_entries, read_sources
     from .probes._base import load_registry
 
@@ -269,26 +270,40 @@ def _cmd_check(args: argparse.Namespace) -> int:
     registry = load_registry()
     for problem in registry.problems:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
-    entries = [e for e in build_entries(raw, registry) if in_shard(e.label, args.shard)]
+    shard = getattr(args, "shard", None)
+    return [e for e in build_entries(raw, registry) if in_shard(e.label, shard)], registry
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    entries, registry = _load_entries(args)
     return execute(args, entries, registry)
 
 
 def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
-            extra_endpoints: dict[str, str] | None = None, transport: Any = None) -> int:
-    """Run *entries* with the shared flags, then render and write the report."""
+            extra_endpoints: dict[str, str] | None = None, transport: Any = None, after: Any = None) -> int:
+    """Run *entries* with the shared flags, then render and write the report.
 
+    *after* (``async (report, options) -> None``) runs once the checks are done,
+    in the same event loop, unless the run was interrupted (``register``).
+    """
     from .runner import run
 
     progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(entries))
     options = run_options(args, registry, extra_endpoints=extra_endpoints, transport=transport,
                           progress=progress.update)
 
+    async def job() -> Any:
+        report = await run(entries, registry, options)
+        if after is not None and report.exit_code != EXIT_INTERRUPTED:
+            await after(report, options)
+        return report
+
     keys = {e.label: e.integration.api_key for e in entries if e.integration is not None}
-    return _finish(args, progress, keys, run, entries, registry, options)
+    return _finish(args, progress, keys, job)
 
 
-def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any], job: Any, *job_args: Any) -> int:
-    """Run ``job(*job_args)`` (an async function returning a Report) with the
+def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any], job: Any) -> int:
+    """Run ``job()`` (an async function returning a Report) with the
     progress display, apply ``--state``, then write the report; the exit code
     is the report's."""
     import anyio
@@ -300,7 +315,7 @@ def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any
     async def main_task() -> Any:
         async with anyio.create_task_group() as tg:
             tg.start_soon(progress.ticker)
-            report = await job(*job_args)
+            report = await job()
             tg.cancel_scope.cancel()
         return report
 
@@ -379,8 +394,6 @@ class _Progress:
 
 def _cmd_register(args: argparse.Namespace) -> int:
     from .errors import UsageError
-    from .manifest import build_entries, read_sources
-    from .probes._base import load_registry
     from .secrets import Secret
 
     raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
@@ -388,32 +401,21 @@ def _cmd_register(args: argparse.Namespace) -> int:
         raise UsageError("register needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
     if args.offline and not args.dry_run:
         raise UsageError("register talks to OneInbox: drop --offline (or add --dry-run)")
-    raw = read_sources(args.paths)
-    registry = load_registry()
-    entries = build_entries(raw, registry)
-    args.shard = None
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(entries))
-    options = run_options(args, registry, progress=progress.update)
+    entries, registry = _load_entries(args)
     key = Secret(raw_key.strip()) if raw_key else None
-    keys = {e.label: e.integration.api_key for e in entries if e.integration is not None}
+    outcomes: list[Any] = []
 
-    async def check_and_register(entries: list[Any]) -> Any:
+    async def register_healthy(report: Any, options: Any) -> None:
         from .net.http import HttpClient
         from .register import register
-        from .runner import run
 
-        report = await run(entries, registry, options)
-        if report.exit_code == EXIT_INTERRUPTED:
-            return report
         async with HttpClient(timeout=options.timeout, retries=options.retries, transport=options.transport) as http:
             outcomes[:] = await register(report, entries, base=options.endpoints["oneinbox"], key=key,
                                          strict=args.strict, dry_run=args.dry_run, http=http)
         if any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
             report.exit_code = 3  # could not register: retry later
-        return report
 
-    outcomes: list[Any] = []
-    code = _finish(args, progress, keys, check_and_register, entries)
+    code = execute(args, entries, registry, after=register_healthy)
     # the ids are this command's answer: on stdout, unless stdout carries a machine-readable report
     stream = sys.stdout if (args.format == "table" or args.output) else sys.stderr
     for o in outcomes:
@@ -439,7 +441,7 @@ def _cmd_dns(args: argparse.Namespace) -> int:
         return probe.default_layout(domain, region=args.region, return_path=args.return_path,
                                     selector=args.dkim_selector)
 
-    return _finish(args, progress, {}, run_domains, args.domains, args.provider, layout, options)
+    return _finish(args, progress, {}, lambda: run_domains(args.domains, args.provider, layout, options))
 
 
 def _cmd_probes() -> int:

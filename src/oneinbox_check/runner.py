@@ -103,9 +103,16 @@ def _scrubbed(result: CheckResult) -> CheckResult:
     })
 
 
+def _resolver(options: RunOptions) -> Any:
+    """One DNS resolver per run: its cache is what makes each question asked once."""
+    from .net.dns import Resolver
+
+    return Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
+                    limiter=anyio.CapacityLimiter(options.concurrency))
+
+
 async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
     """Check every entry concurrently and build the report."""
-    from .net.dns import Resolver
     from .net.http import HttpClient
 
     started_at = datetime.now(UTC)
@@ -120,8 +127,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
                           per_host=options.per_host, transport=options.transport,
                           rates=registry.rate_limits(endpoints) if options.pace else None,
                           user_agent=f"oneinbox-check/{__version__}") as http:
-        resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
-                            limiter=anyio.CapacityLimiter(options.concurrency))
+        resolver = _resolver(options)
 
         async def check_one(i: int) -> None:
             nonlocal done
@@ -222,12 +228,10 @@ async def run_domains(domains: Sequence[str], provider: str, make_layout: Callab
     default layout); a malformed domain fails ``input.schema`` on its own row.
     """
     from .checks.maildns import run_checks
-    from .net.dns import Resolver
 
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
-    resolver = Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
-                        limiter=anyio.CapacityLimiter(options.concurrency))
+    resolver = _resolver(options)
     rows: list[list[CheckResult]] = [[] for _ in domains]
     finished: set[int] = set()
 

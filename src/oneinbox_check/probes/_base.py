@@ -12,7 +12,6 @@ Third-party probes are found through the entry-point group
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -29,8 +28,6 @@ from ..secrets import Secret
 if TYPE_CHECKING:
     from ..net.dns import Resolver
     from ..net.http import HttpClient, Outcome, Reply
-
-log = logging.getLogger("oneinbox_check.probes")
 
 BUILTIN = (
     "openai", "anthropic", "groq", "shisa", "custom", "deepgram", "assembly_ai", "azure",
