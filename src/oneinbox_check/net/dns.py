@@ -9,7 +9,7 @@ and outcomes that keep "the record is missing" apart from "could not tell".
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import anyio
@@ -25,6 +25,7 @@ import dns.rdatatype
 import sniffio
 
 from ..errors import UsageError
+from .flight import SingleFlight
 
 Outcome = Literal["answer", "nodata", "nxdomain", "timeout", "servfail", "refused", "error"]
 
@@ -108,12 +109,6 @@ def _text(rdata: object) -> str:
     return rdata.to_text()  # type: ignore[attr-defined]
 
 
-@dataclass
-class _Flight:
-    done: anyio.Event = field(default_factory=anyio.Event)
-    result: DnsResult | None = None
-
-
 class Resolver:
     """Asks the configured nameservers (UDP, TCP on truncation); caches per run."""
 
@@ -123,25 +118,13 @@ class Resolver:
         self.timeout = timeout
         self.tries = max(1, tries)
         self._limiter = limiter
-        self._cache: dict[tuple[str, str], _Flight] = {}
+        self._cache: SingleFlight[DnsResult] = SingleFlight()
         self.queries_sent = 0
 
     async def query(self, name: str, rdtype: str) -> DnsResult:
         """Resolve *name*/*rdtype*, following CNAMEs; each question is asked once per run."""
         key = (name.lower().rstrip("."), rdtype.upper())
-        flight = self._cache.get(key)
-        if flight is not None:
-            await flight.done.wait()
-            if flight.result is not None:
-                return flight.result
-        flight = self._cache[key] = _Flight()
-        try:
-            flight.result = await self._resolve(*key)
-        finally:
-            if flight.result is None:
-                del self._cache[key]
-            flight.done.set()
-        return flight.result
+        return await self._cache.do(key, lambda: self._resolve(*key))
 
     async def _resolve(self, name: str, rdtype: str) -> DnsResult:
         chain: list[str] = []

@@ -19,7 +19,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ import anyio
 import httpx
 
 from ..secrets import Secret, scrub
+from .flight import SingleFlight
 
 log = logging.getLogger("oneinbox_check.http")
 
@@ -150,12 +151,6 @@ class _Bucket:
         return -self.tokens / self.rate if self.tokens < 0 else 0.0
 
 
-@dataclass
-class _Flight:
-    done: anyio.Event = field(default_factory=anyio.Event)
-    outcome: Outcome | None = None
-
-
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
@@ -189,7 +184,7 @@ class HttpClient:
         self._sleep = sleep if sleep is not None else anyio.sleep
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
-        self._flights: dict[str, _Flight] = {}
+        self._flights: SingleFlight[Outcome] = SingleFlight()
         self._hosts: dict[str, anyio.CapacityLimiter] = {}
         self._global: anyio.CapacityLimiter | None = None
         self.requests_sent = 0
@@ -245,19 +240,8 @@ class HttpClient:
         key = hashlib.sha256(
             repr((method, full_url, sorted(real_headers.items()), json_body, content)).encode()
         ).hexdigest()
-        flight = self._flights.get(key)
-        if flight is not None:
-            await flight.done.wait()
-            if flight.outcome is not None:
-                return flight.outcome
-        flight = self._flights[key] = _Flight()
-        try:
-            flight.outcome = await self._send(method, full_url, real_headers, json_body, content, idempotent)
-        finally:
-            if flight.outcome is None:  # cancelled: let a later caller try again
-                del self._flights[key]
-            flight.done.set()
-        return flight.outcome
+        return await self._flights.do(
+            key, lambda: self._send(method, full_url, real_headers, json_body, content, idempotent))
 
     async def _send(self, method: str, url: str, headers: dict[str, str], json_body: Any,
                     content: bytes | None, idempotent: bool) -> Outcome:
