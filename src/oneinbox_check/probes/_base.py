@@ -248,6 +248,18 @@ def rejected(ctx: ProbeContext, title: str, reply: "Reply", remediation: str | N
                       http_status=reply.status)
 
 
+def auth_undetermined(ctx: ProbeContext, title: str, outcome: "Outcome", rest: Sequence[str]) -> list[CheckResult]:
+    """``key.auth`` could not be decided; the checks that need it are skipped."""
+    return [ctx.indeterminate(AUTH, outcome, f"{title} auth request"), *ctx.skipped(rest, "auth undetermined")]
+
+
+def auth_rejected(ctx: ProbeContext, title: str, reply: "Reply", rest: Sequence[str],
+                  remediation: str | None = None) -> list[CheckResult]:
+    """The provider's invalid-key answer (or, without its JSON body, undetermined); the rest skipped."""
+    result = rejected(ctx, title, reply, remediation)
+    return [result, *ctx.skipped(rest, "key rejected" if result.status == Status.FAIL else "auth undetermined")]
+
+
 def json_object(reply: "Reply") -> dict[str, Any] | None:
     data = reply.json()
     return data if isinstance(data, dict) else None

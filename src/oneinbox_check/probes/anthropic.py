@@ -13,7 +13,7 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 
 TITLE = "Anthropic"
 
@@ -37,19 +37,19 @@ class AnthropicProbe(Probe):
         outcome = await ctx.http.get(ctx.url("anthropic", "/v1/models"),
                                      headers={"x-api-key": ctx.key, "anthropic-version": "2023-06-01"})
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "Anthropic auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+            return auth_undetermined(ctx, "Anthropic", outcome, [SCOPE])
         body = json_object(outcome) or {}
         err = body.get("error") if isinstance(body.get("error"), dict) else {}
         if outcome.status == 200 and isinstance(body.get("data"), list):
             return [accepted(ctx, TITLE, models=len(body["data"])), ctx.result(SCOPE, Status.PASS, "key can list models")]
         if outcome.status == 401:
-            return [rejected(ctx, TITLE, outcome), *ctx.skipped([SCOPE], "key rejected")]
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
         if outcome.status == 403 and err.get("type") == "permission_error":
             return [accepted(ctx, TITLE),
                     ctx.result(SCOPE, Status.FAIL, "the key authenticates but lacks permission (permission_error)",
                                "Check the key's workspace and organisation permissions in the Anthropic console.",
                                http_status=403)]
-        return [ctx.indeterminate(AUTH, outcome, "Anthropic auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+        return auth_undetermined(ctx, "Anthropic", outcome, [SCOPE])
 
 
 PROBE = AnthropicProbe

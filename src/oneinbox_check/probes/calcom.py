@@ -21,14 +21,14 @@ configured is filled by Cal.com itself, so it is not counted as extra input.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, Probe, ProbeContext, accepted, error_message, json_object
+from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -104,19 +104,16 @@ class CalcomProbe(Probe):
         rest = [TYPES, TYPE, SLOTS]
         me = await ctx.http.get(ctx.url("calcom", "/v2/me"), headers=self._headers(ctx, V_ME))
         if isinstance(me, Failure):
-            return [ctx.indeterminate(AUTH, me, "Cal.com auth request"), *ctx.skipped(rest, "auth undetermined")]
+            return auth_undetermined(ctx, "Cal.com", me, rest)
         body = json_object(me) or {}
-        if me.status == 401 and json_object(me) is not None:
-            message = error_message(body) or "unauthorized"
-            expired = "expired" in message.lower()
-            return [ctx.result(AUTH, Status.FAIL, f"Cal.com rejected the key ({message})",
-                               "The key has expired: create a new one in Cal.com → Settings → Developer → API Keys."
-                               if expired else "Create a new key in Cal.com → Settings → Developer → API Keys.",
-                               http_status=401, expired=expired),
-                    *ctx.skipped(rest, "key rejected")]
+        if me.status == 401:
+            expired = "expired" in (error_message(body) or "").lower()
+            return auth_rejected(ctx, TITLE, me, rest, "The key has expired: create a new one in Cal.com → Settings → "
+                                 "Developer → API Keys." if expired else
+                                 "Create a new key in Cal.com → Settings → Developer → API Keys.")
         user = body.get("data") if isinstance(body.get("data"), dict) else None
         if me.status != 200 or body.get("status") != "success" or user is None:
-            return [ctx.indeterminate(AUTH, me, "Cal.com auth request"), *ctx.skipped(rest, "auth undetermined")]
+            return auth_undetermined(ctx, "Cal.com", me, rest)
         out = [accepted(ctx, TITLE, username=user.get("username"), time_zone=user.get("timeZone"))]
         listing = await ctx.http.get(ctx.url("calcom", "/v2/event-types"), headers=self._headers(ctx, V_EVENT_TYPES))
         types: list[dict[str, Any]] | None = None

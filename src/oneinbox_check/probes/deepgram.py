@@ -11,7 +11,7 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 
 TITLE = "Deepgram"
 
@@ -27,18 +27,18 @@ class DeepgramProbe(Probe):
         outcome = await ctx.http.get(ctx.url("deepgram", "/v1/projects"),
                                      headers={"Authorization": wrap(ctx.key, "Token {}")})
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "Deepgram auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+            return auth_undetermined(ctx, "Deepgram", outcome, [SCOPE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and isinstance(body.get("projects"), list):
             return [accepted(ctx, TITLE, projects=len(body["projects"])),
                     ctx.result(SCOPE, Status.PASS, "key can read its projects")]
         if outcome.status == 401:
-            return [rejected(ctx, TITLE, outcome), *ctx.skipped([SCOPE], "key rejected")]
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
         if outcome.status == 403:
             return [accepted(ctx, TITLE, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "key is valid but its role cannot list projects",
                                "Fine for transcription/speech if the key has the usage scopes; a Member key is enough.")]
-        return [ctx.indeterminate(AUTH, outcome, "Deepgram auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+        return auth_undetermined(ctx, "Deepgram", outcome, [SCOPE])
 
 
 PROBE = DeepgramProbe

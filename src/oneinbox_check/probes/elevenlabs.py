@@ -10,7 +10,7 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 
 TITLE = "ElevenLabs"
 
@@ -32,7 +32,7 @@ class ElevenLabsProbe(Probe):
         headers = {"xi-api-key": ctx.key}
         outcome = await ctx.http.get(ctx.url("elevenlabs", "/v1/user"), headers=headers)
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "ElevenLabs auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+            return auth_undetermined(ctx, "ElevenLabs", outcome, [SCOPE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and "subscription" in body:
             return [accepted(ctx, TITLE), ctx.result(SCOPE, Status.PASS, "key can read the account")]
@@ -46,8 +46,8 @@ class ElevenLabsProbe(Probe):
                     ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info (voices readable)",
                                "Fine for speech; grant User read if you want usage checks.")]
         if outcome.status == 401:
-            return [rejected(ctx, TITLE, outcome), *ctx.skipped([SCOPE], "key rejected")]
-        return [ctx.indeterminate(AUTH, outcome, "ElevenLabs auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
+        return auth_undetermined(ctx, "ElevenLabs", outcome, [SCOPE])
 
 
 PROBE = ElevenLabsProbe

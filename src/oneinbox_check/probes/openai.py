@@ -15,7 +15,17 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, error_message, json_object, rejected
+from ._base import (
+    AUTH,
+    SCOPE,
+    Probe,
+    ProbeContext,
+    accepted,
+    auth_rejected,
+    auth_undetermined,
+    error_message,
+    json_object,
+)
 
 TITLE = "OpenAI"
 _RESTRICTED = re.compile(r"insufficient permissions|missing scopes?|api\.model\.read", re.IGNORECASE)
@@ -43,7 +53,7 @@ class OpenAIProbe(Probe):
         outcome = await ctx.http.get(ctx.url("openai", "/v1/models"),
                                      headers={"Authorization": wrap(ctx.key, "Bearer {}")})
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "OpenAI auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+            return auth_undetermined(ctx, "OpenAI", outcome, [SCOPE])
         body = json_object(outcome) or {}
         error = body.get("error") if isinstance(body.get("error"), dict) else {}
         message = error_message(body) or ""
@@ -56,13 +66,13 @@ class OpenAIProbe(Probe):
                                "Fine if the key has Model capabilities (chat/audio) write access; "
                                "otherwise give it 'All' or the capabilities OneInbox uses.")]
         if outcome.status == 401:
-            return [rejected(ctx, TITLE, outcome), *ctx.skipped([SCOPE], "key rejected")]
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
         if outcome.status == 429 and error.get("code") == "insufficient_quota":
             return [ctx.result(AUTH, Status.FAIL, "OpenAI accepted the key but the account has no credit "
                                "(insufficient_quota)", "Add credit or a payment method in OpenAI billing.",
                                http_status=429),
                     *ctx.skipped([SCOPE], "no credit")]
-        return [ctx.indeterminate(AUTH, outcome, "OpenAI auth request"), *ctx.skipped([SCOPE], "auth undetermined")]
+        return auth_undetermined(ctx, "OpenAI", outcome, [SCOPE])
 
 
 PROBE = OpenAIProbe

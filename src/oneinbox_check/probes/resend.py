@@ -29,7 +29,7 @@ from ..checks.maildns import MailDnsLayout, absolute, run_checks
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 
 TITLE = "Resend"
 FROM = "email.from_address"
@@ -99,8 +99,7 @@ class ResendProbe(Probe):
         headers = {"Authorization": wrap(ctx.key, "Bearer {}")}
         listing = await ctx.http.get(ctx.url("resend", "/domains"), headers=headers)
         if isinstance(listing, Failure):
-            return out + [ctx.indeterminate(AUTH, listing, "Resend auth request"),
-                          *ctx.skipped([SCOPE, DOMAIN, RECORDS, *DNS_IDS], "auth undetermined")]
+            return out + auth_undetermined(ctx, "Resend", listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         body = json_object(listing) or {}
         name = str(body.get("name", ""))
         if listing.status == 401 and name == "restricted_api_key":
@@ -114,11 +113,10 @@ class ResendProbe(Probe):
                 return out + ctx.skipped(DNS_IDS, "no valid from_email")
             return out + await self._dns(ctx, default_layout(domain))
         if listing.status in (400, 401, 403) and name in ("validation_error", "invalid_api_key", "missing_api_key"):
-            return out + [rejected(ctx, TITLE, listing), *ctx.skipped([SCOPE, DOMAIN, RECORDS, *DNS_IDS], "key rejected")]
+            return out + auth_rejected(ctx, TITLE, listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         data = body.get("data")
         if listing.status != 200 or not isinstance(data, list):
-            return out + [ctx.indeterminate(AUTH, listing, "Resend auth request"),
-                          *ctx.skipped([SCOPE, DOMAIN, RECORDS, *DNS_IDS], "auth undetermined")]
+            return out + auth_undetermined(ctx, "Resend", listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         out += [accepted(ctx, TITLE, domains=len(data)), ctx.result(SCOPE, Status.PASS, "full-access key: can read domains")]
         if domain is None:
             return out + ctx.skipped([DOMAIN, RECORDS, *DNS_IDS], "no valid from_email")

@@ -23,7 +23,7 @@ from ..checks.maildns import MailDnsLayout, run_checks
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, json_object, rejected
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 
 TITLE = "SendGrid"
 FROM = "email.from_address"
@@ -91,13 +91,13 @@ class SendGridProbe(Probe):
         rest = [SCOPE, SENDER, *DNS_IDS]
         scopes_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/scopes"), headers=headers)
         if isinstance(scopes_reply, Failure):
-            return out + [ctx.indeterminate(AUTH, scopes_reply, "SendGrid auth request"), *ctx.skipped(rest, "auth undetermined")]
+            return out + auth_undetermined(ctx, "SendGrid", scopes_reply, rest)
         body = json_object(scopes_reply) or {}
         if scopes_reply.status == 401:
-            return out + [rejected(ctx, TITLE, scopes_reply), *ctx.skipped(rest, "key rejected")]
+            return out + auth_rejected(ctx, TITLE, scopes_reply, rest)
         scopes = body.get("scopes")
         if scopes_reply.status != 200 or not isinstance(scopes, list):
-            return out + [ctx.indeterminate(AUTH, scopes_reply, "SendGrid auth request"), *ctx.skipped(rest, "auth undetermined")]
+            return out + auth_undetermined(ctx, "SendGrid", scopes_reply, rest)
         out.append(accepted(ctx, TITLE, scopes=len(scopes)))
         if MAIL_SEND in scopes:
             out.append(ctx.result(SCOPE, Status.PASS, "key has mail.send"))

@@ -19,7 +19,7 @@ from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, Probe, ProbeContext, accepted, json_object, rejected
+from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 
 TITLE = "Telnyx"
 NUMBER = "telnyx.phone_number"
@@ -47,18 +47,18 @@ class TelnyxProbe(Probe):
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         outcome = await ctx.http.get(ctx.url("telnyx", "/v2/balance"), headers=self.headers(ctx))
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "Telnyx auth request"), *ctx.skipped([NUMBER], "auth undetermined")]
+            return auth_undetermined(ctx, "Telnyx", outcome, [NUMBER])
         body = json_object(outcome) or {}
         data = body.get("data") if isinstance(body.get("data"), dict) else None
         if outcome.status == 200 and data is not None and "balance" in data:
             auth = accepted(ctx, TITLE, balance=data.get("balance"), currency=data.get("currency"))
         elif outcome.status == 401:
-            return [rejected(ctx, TITLE, outcome), *ctx.skipped([NUMBER], "key rejected")]
+            return auth_rejected(ctx, TITLE, outcome, [NUMBER])
         elif outcome.status == 403:
             auth = ctx.result(AUTH, Status.WARN, "Telnyx knows the key but it may not read the balance (HTTP 403)",
                               "Check the key's permissions in Mission Control → API Keys.", http_status=403)
         else:
-            return [ctx.indeterminate(AUTH, outcome, "Telnyx auth request"), *ctx.skipped([NUMBER], "auth undetermined")]
+            return auth_undetermined(ctx, "Telnyx", outcome, [NUMBER])
         return [auth, *await self.number(ctx)]
 
     async def number(self, ctx: ProbeContext) -> list[CheckResult]:

@@ -26,7 +26,7 @@ from ..checks.keyformat import KeyFormat, Signature
 from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, Probe, ProbeContext, accepted, error_message, json_object, rejected
+from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 
 TITLE = "Twilio"
 ACCOUNT = "twilio.account"
@@ -81,12 +81,11 @@ class TwilioProbe(Probe):
         auth = (sid, ctx.key)
         reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}.json"), auth=auth)
         if isinstance(reply, Failure):
-            return [ctx.indeterminate(AUTH, reply, "Twilio auth request"), *ctx.skipped([ACCOUNT, *rest], "auth undetermined")]
+            return auth_undetermined(ctx, "Twilio", reply, [ACCOUNT, *rest])
         body = json_object(reply) or {}
         if reply.status == 401:
-            return [rejected(ctx, TITLE, reply, "Copy the Auth Token of this account again (Console → Account info); "
-                             "check account_sid is the same account."),
-                    *ctx.skipped([ACCOUNT, *rest], "credentials rejected")]
+            return auth_rejected(ctx, TITLE, reply, [ACCOUNT, *rest], "Copy the Auth Token of this account again "
+                                 "(Console → Account info); check account_sid is the same account.")
         if reply.status == 404 and _code(reply) == 20404:
             return [accepted(ctx, TITLE),
                     ctx.result(ACCOUNT, Status.FAIL, f"the token is valid but {sid} is not its account (Twilio 20404)",
@@ -94,7 +93,7 @@ class TwilioProbe(Probe):
                                code=20404),
                     *ctx.skipped(rest, "account not visible")]
         if reply.status != 200 or "status" not in body:
-            return [ctx.indeterminate(AUTH, reply, "Twilio auth request"), *ctx.skipped([ACCOUNT, *rest], "auth undetermined")]
+            return auth_undetermined(ctx, "Twilio", reply, [ACCOUNT, *rest])
         out = [accepted(ctx, TITLE), self._account(ctx, sid, body)]
         if body.get("status") != "active":
             return out + ctx.skipped(rest, f"account is {body.get('status')}")
