@@ -4,7 +4,7 @@ Changes since the last run (``--state``) come first."""
 from __future__ import annotations
 
 from ..models import Report, Status
-from .table import notable, summary_line
+from .table import changed, notable, summary_line
 
 ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "❔", Status.SKIP: "⏭️"}
 
@@ -15,11 +15,10 @@ def _cell(text: str) -> str:
 
 def render(report: Report, *, verbose: bool = False, **_: object) -> str:
     out = [f"## oneinbox-check: {summary_line(report)}", ""]
-    changed = [i for i in report.integrations if i.change in ("degraded", "recovered", "new")]
-    if changed:
+    if changed(report):
         out += ["### Changes since the last run", ""]
         out += [f"- **{_cell(i.name)}** ({i.provider}): {i.change}, now {ICON[i.status]} {i.status.value}"
-                for i in changed]
+                for i in changed(report)]
         out.append("")
     out += ["| | Integration | Provider | Findings |", "|---|---|---|---|"]
     for integ in report.integrations:

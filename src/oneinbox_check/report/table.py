@@ -36,10 +36,14 @@ def summary_line(report: Report) -> str:
     return f"{verdict}: " + ", ".join(parts) + f" in {report.duration_ms / 1000:.1f}s (exit {report.exit_code})"
 
 
+def changed(report: Report) -> list[IntegrationReport]:
+    """Integrations that are new or whose verdict changed since the last run (``--state``)."""
+    return [i for i in report.integrations if i.change in ("degraded", "recovered", "new")]
+
+
 def changes(report: Report) -> list[str]:
-    """One line per integration whose verdict changed since the last run (``--state``)."""
-    return [f"{i.change.upper():<9} {i.name} ({i.provider}): now {i.status.value}"
-            for i in report.integrations if i.change in ("degraded", "recovered", "new")]
+    return [f"{i.change.upper():<9} {i.name} ({i.provider}): now {i.status.value}"  # type: ignore[union-attr]
+            for i in changed(report)]
 
 
 def render_plain(report: Report, verbose: bool = False) -> str:
