@@ -177,8 +177,7 @@ def test_item2a_duplicate_names_register_neither(capsys, tmp_path, fakes) -> Non
     assert err.count("not-registered  shared") == 2 and code == 1
 
 
-def test_item2a_entries_are_paired_with_their_own_results(capsys, tmp_path, fakes) -> None:
-    """Results follow the entry, not the (scrubbed, possibly equal) label: the failing one is never sent."""
+def test_item2a_only_the_passing_entry_is_sent_with_its_own_key(capsys, tmp_path, fakes) -> None:
     path = write_manifest(tmp_path, [
         {"name": "revoked", "provider": "openai", "api_key": REVOKED},
         {"name": "good", "provider": "openai", "api_key": GOOD},
