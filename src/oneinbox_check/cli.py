@@ -145,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--dry-run", action="store_true", help="show what would be registered; create nothing")
     _add_run_options(reg)
 
+    drift = sub.add_parser("drift", help="compare the manifest with what OneInbox stores (creates nothing)",
+                           description="Read every integration stored in OneInbox and report drift from the "
+                                       "manifest: missing, orphan, duplicate, other provider, other key "
+                                       "(drift.* checks). Exit 1 when anything drifted.",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    drift.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    drift.add_argument("--oneinbox-key", metavar="KEY",
+                       help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
+    _add_run_options(drift)
+
     demo = sub.add_parser("demo", help="full run against the built-in sandbox (no keys, no network)",
                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_run_options(demo)
@@ -210,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(args)
         if args.command == "register":
             return _cmd_register(args)
+        if args.command == "drift":
+            return _cmd_drift(args)
         if args.command == "dns":
             return _cmd_dns(args)
         if args.command == "probes":
@@ -456,6 +468,34 @@ def _cmd_register(args: argparse.Namespace) -> int:
     for reason in rejected:
         print(f"{PROG}: error: {reason}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
     return code
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    """Compare the manifest with OneInbox's stored integrations (SPEC §9); creates nothing."""
+    import anyio
+
+    from .errors import UsageError
+    from .secrets import Secret
+
+    unused = [flag for flag, given in (("--only/--skip", args.only or args.skip), ("--offline", args.offline),
+                                       ("--state", args.state)) if given]
+    if unused:
+        raise UsageError(f"drift compares names, providers and masked keys with OneInbox; {', '.join(unused)} "
+                         "does not apply")
+    raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
+    if not raw_key or not raw_key.strip():
+        raise UsageError("drift needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
+    entries, registry = _load_entries(args)
+    key = Secret(raw_key.strip())
+    base = run_options(args, registry).endpoints["oneinbox"]
+    from .drift import drift
+
+    result = anyio.run(lambda: drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
+                                     strict=args.strict, handle_signals=True))
+    if result.rejected:
+        raise UsageError(f"{result.rejected}: check --oneinbox-key / ONEINBOX_API_KEY")
+    emit(args, result.report)
+    return int(result.report.exit_code)
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:
