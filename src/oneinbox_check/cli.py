@@ -472,8 +472,6 @@ def _cmd_register(args: argparse.Namespace) -> int:
 
 def _cmd_drift(args: argparse.Namespace) -> int:
     """Compare the manifest with OneInbox's stored integrations (SPEC §9); creates nothing."""
-    import anyio
-
     from .errors import UsageError
     from .secrets import Secret
 
@@ -490,12 +488,17 @@ def _cmd_drift(args: argparse.Namespace) -> int:
     base = run_options(args, registry).endpoints["oneinbox"]
     from .drift import drift
 
-    result = anyio.run(lambda: drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
-                                     strict=args.strict, handle_signals=True))
-    if result.rejected:
-        raise UsageError(f"{result.rejected}: check --oneinbox-key / ONEINBOX_API_KEY")
-    emit(args, result.report)
-    return int(result.report.exit_code)
+    results: list[Any] = []
+
+    async def job() -> Any:
+        results.append(await drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
+                                   strict=args.strict, handle_signals=True))
+        return results[-1].report
+
+    code = _finish(args, _Progress(enabled=False, total=0), {}, job)
+    if results and results[0].rejected:
+        print(f"{PROG}: error: {results[0].rejected}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
+    return code
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:

@@ -37,8 +37,8 @@ _MASK = re.compile(r"…+|\.{2,}|[*•●]+")
 
 @dataclass
 class DriftResult:
-    report: Report | None = None
-    rejected: str | None = None  # OneInbox's reason, when it rejected the OneInbox key
+    report: Report
+    rejected: str | None = None  # OneInbox's reason, when it rejected the OneInbox key (exit 2)
 
 
 def visible_parts(masked_key: Any) -> tuple[str, str] | None:
@@ -191,7 +191,10 @@ async def drift(entries: Sequence[Any], *, base: str, key: Secret, timeout: floa
         interrupted = await run_all([job], handle_signals=handle_signals)
     listing = listings[0] if listings else None
     if listing is not None and listing.rejected:
-        return DriftResult(rejected=listing.problem)
+        report = build_report(_unknown(entries, f"{listing.problem}; nothing compared"), started_at, t0,
+                              strict=strict, interrupted=False)
+        report.exit_code = 2  # configuration: the OneInbox key, not the manifest, is wrong
+        return DriftResult(report, rejected=listing.problem)
     if listing is None:
         rows = _unknown(entries, "interrupted before OneInbox's integrations were read")
     elif listing.problem is not None:
