@@ -295,7 +295,8 @@ def _wait(predicate, timeout: float = 30.0) -> bool:
     return False
 
 
-def test_item2d_ctrl_c_during_registration_prints_the_ids_and_the_report(tmp_path, fakes) -> None:
+def _interrupted_register(fakes, path: str, method: str, hold, arrived) -> tuple[int, str, str]:
+    """Run register in a process; requests *method* for which ``hold()`` is true hang; SIGINT once ``arrived()``."""
     import re
     import signal
     import subprocess
@@ -306,18 +307,18 @@ def test_item2d_ctrl_c_during_registration_prints_the_ids_and_the_report(tmp_pat
 
     oneinbox = fakes.oneinbox
     release = threading.Event()
+    handler = oneinbox.create if method == "POST" else oneinbox.list
 
-    async def slow_after_the_first(r):  # the second create hangs until the test is done
-        while oneinbox.created and not release.is_set():
+    async def held(r):
+        while hold() and not release.is_set():
             await anyio.sleep(0.02)
-        return oneinbox.create(r)
+        return handler(r)
 
-    oneinbox.routes.insert(0, ("POST", re.compile("/v1/integrations"), slow_after_the_first))
-    path = write_manifest(tmp_path, [{"name": n, "provider": "openai", "api_key": GOOD} for n in ("one", "two", "three")])
+    oneinbox.routes.insert(0, (method, re.compile("/v1/integrations"), held))
     proc = subprocess.Popen([sys.executable, "-m", "oneinbox_check", "register", path, *fakes.flags],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert _wait(lambda: oneinbox.count("/v1/integrations", "POST") >= 2), "the second create never came"
+        assert _wait(arrived), "the held request never came"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -325,12 +326,30 @@ def test_item2d_ctrl_c_during_registration_prints_the_ids_and_the_report(tmp_pat
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+    return proc.returncode, out, err
+
+
+def test_item2d_ctrl_c_during_registration_prints_the_ids_and_the_report(tmp_path, fakes) -> None:
+    oneinbox = fakes.oneinbox
+    path = write_manifest(tmp_path, [{"name": n, "provider": "openai", "api_key": GOOD} for n in ("one", "two", "three")])
+    code, out, err = _interrupted_register(fakes, path, "POST", hold=lambda: bool(oneinbox.created),
+                                           arrived=lambda: oneinbox.count("/v1/integrations", "POST") >= 2)
     created_id = next(i["id"] for i in oneinbox.integrations if i["name"] == "one")
-    assert proc.returncode == 130, err
+    assert code == 130, err
     assert f"registered      one  {created_id}" in out
     assert "unknown         two  interrupted while OneInbox was creating it" in out
     assert "not-registered  three  interrupted" in out
     assert "3 integrations" in out and "Traceback" not in err  # the report is there too
+
+
+def test_item2d_ctrl_c_while_listing_creates_nothing_and_says_so(tmp_path, fakes) -> None:
+    oneinbox = fakes.oneinbox
+    path = write_manifest(tmp_path, [{"name": n, "provider": "openai", "api_key": GOOD} for n in ("one", "two")])
+    lists = lambda: oneinbox.count("/v1/integrations", "GET")  # noqa: E731 — the preflight is the first
+    code, out, err = _interrupted_register(fakes, path, "GET", hold=lambda: lists() >= 2, arrived=lambda: lists() >= 2)
+    assert code == 130 and oneinbox.created == [], err
+    assert "not-registered  one  interrupted" in out and "not-registered  two  interrupted" in out
+    assert "2 integrations" in out and "Traceback" not in err
 
 
 def test_item2e_a_rejected_oneinbox_key_is_exit_2_before_any_probe(capsys, tmp_path, fakes) -> None:
@@ -350,4 +369,4 @@ def test_item2e_a_key_rejected_while_creating_is_exit_2(capsys, tmp_path) -> Non
     code, out, err, _, post = _register(capsys, path, post=httpx.Response(401, json={"detail": "API key revoked"}))
     assert code == 2 and post.call_count == 1
     assert "OneInbox rejected the OneInbox API key (HTTP 401: API key revoked)" in err
-    assert "not-registered  other  nothing registered" in out
+    assert "not-registered  other  OneInbox rejected the OneInbox API key" in out

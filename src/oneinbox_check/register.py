@@ -245,18 +245,20 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
             wanted.append(entry)
     if not wanted:
         return Result()
-    existing: set[str] = set()
-    if key:
-        listing = await list_integrations(http, base, key)
-        if listing.problem is not None:
-            detail = ("nothing registered" if listing.rejected else
-                      f"could not list existing integrations ({listing.problem}); nothing registered")
-            outcomes += [Outcome(e.label, "not-registered" if listing.rejected else "failed", detail) for e in wanted]
-            return Result(listing.problem if listing.rejected else None)
-        existing = {str(i.get("name")) for i in listing.items}
-    headers = {"Authorization": wrap(key, "Bearer {}")} if key else {}
     pending = list(wanted)
+    posting = False  # a create request is in flight: its fate is unknown if interrupted now
     try:
+        existing: set[str] = set()
+        if key:
+            listing = await list_integrations(http, base, key)
+            if listing.problem is not None:
+                detail = (listing.problem if listing.rejected else
+                          f"could not list existing integrations ({listing.problem}); nothing registered")
+                outcomes += [Outcome(e.label, "not-registered" if listing.rejected else "failed", detail)
+                             for e in wanted]
+                return Result(listing.problem if listing.rejected else None)
+            existing = {str(i.get("name")) for i in listing.items}
+        headers = {"Authorization": wrap(key, "Bearer {}")} if key else {}
         while pending:
             entry = pending[0]
             if entry.label in existing:
@@ -264,13 +266,15 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
             elif dry_run:
                 outcomes.append(Outcome(entry.label, "would-register", "dry run"))
             else:
+                posting = True
                 reply = await http.request("POST", base.rstrip("/") + "/v1/integrations", headers=headers,
                                            json_body=body_of(entry.integration), idempotent=False)
+                posting = False
                 if isinstance(reply, Failure):
                     outcomes.append(Outcome(entry.label, "failed", scrub(reply.reason)))
                 elif reply.status in (401, 403):
                     reason = f"OneInbox rejected the OneInbox API key ({_rejection(reply)})"
-                    outcomes += [Outcome(e.label, "not-registered", "nothing registered") for e in pending]
+                    outcomes += [Outcome(e.label, "not-registered", reason) for e in pending]
                     return Result(reason)
                 elif reply.status in (200, 201) and _id(reply.json()):
                     outcomes.append(Outcome(entry.label, "registered", _id(reply.json()) or ""))
@@ -279,10 +283,9 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
                     outcomes.append(Outcome(entry.label, "failed", _rejection(reply)))
             pending.pop(0)
     except anyio.get_cancelled_exc_class():  # interrupted: say what happened to each entry
-        if pending and not dry_run and pending[0].label not in existing:
-            outcomes.append(Outcome(pending[0].label, "unknown", "interrupted while OneInbox was creating it; "
+        if posting:
+            outcomes.append(Outcome(pending.pop(0).label, "unknown", "interrupted while OneInbox was creating it; "
                                     "run register again (names that exist are skipped)"))
-            pending.pop(0)
         outcomes += [Outcome(e.label, "not-registered", "interrupted") for e in pending]
         raise
     return Result()
