@@ -211,10 +211,9 @@ def test_item2b_every_check_runs_so_revoked_incomplete_and_newline_keys_stay_out
         assert f"not-registered  {name}  its checks say fail" in out
 
 
-def test_item2b_a_filtered_report_is_never_registered() -> None:
+@pytest.mark.anyio
+async def test_item2b_a_filtered_report_is_never_registered() -> None:
     """Library callers too: a result without input.schema/key.format (a filtered run) is not registrable."""
-    import anyio
-
     from oneinbox_check.models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
     from oneinbox_check.register import register
     from oneinbox_check.secrets import Secret
@@ -227,8 +226,8 @@ def test_item2b_a_filtered_report_is_never_registered() -> None:
                         name="x", provider="openai", masked_key=None, status=Status.PASS,
                         checks=[CheckResult(id="dns.spf", status=Status.PASS, summary="ok")])])
     outcomes: list = []
-    anyio.run(lambda: register(report, [Entry()], base="http://127.0.0.1:9", key=Secret("k" * 20), strict=False,
-                               dry_run=False, http=None, outcomes=outcomes))
+    await register(report, [Entry()], base="http://127.0.0.1:9", key=Secret("k" * 20), strict=False,
+                   dry_run=False, http=None, outcomes=outcomes)
     assert [o.action for o in outcomes] == ["not-registered"] and "did not run" in outcomes[0].detail
 
 
