@@ -88,6 +88,9 @@ def hygiene(key: str) -> CheckResult | None:
         scheme = key.split(" ", 1)[0]
         return _fail(f"key starts with '{scheme} '",
                      f"Remove the '{scheme} ' prefix: the checker and OneInbox add the auth scheme themselves.")
+    if _PLACEHOLDER.fullmatch(key):
+        return _fail("key is a placeholder, not a real key",
+                     "Replace the placeholder with the key from the provider's console (or a ${VAR} that holds it).")
     if " " in key:
         return _fail("key contains a space", "A provider key has no spaces: copy it again from the provider's console.")
     odd = next(((i, c) for i, c in enumerate(key) if not " " < c < "\x7f"), None)
@@ -99,9 +102,6 @@ def hygiene(key: str) -> CheckResult | None:
                      "No provider issues such keys and HTTP headers cannot carry them: copy the key again "
                      "from the provider's console (a word processor or chat app may have added it).",
                      position=i + 1, codepoint=f"U+{ord(c):04X}")
-    if _PLACEHOLDER.fullmatch(key):
-        return _fail("key is a placeholder, not a real key",
-                     "Replace the placeholder with the key from the provider's console (or a ${VAR} that holds it).")
     return None
 
 
