@@ -204,3 +204,42 @@ def validate_response(spec_name: str, method: str, path: str, status: int, body:
 def component(name: str) -> dict[str, Any]:
     """A ``$ref`` to a component schema, for validating against a named schema directly."""
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+# --- recording what a probe sends to a fake and what the fake answers ---------------------------
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    path: str  # relative to the provider's base URL (the fake's own path)
+    query: dict[str, str]
+    headers: dict[str, str]
+    status: int
+    body: Any  # parsed JSON, or the raw text/bytes when not JSON
+
+
+async def exchanges(fake: Any, provider: str, key: str, metadata: dict[str, Any] | None = None) -> list[Exchange]:
+    """Run *provider*'s probe against *fake* in-process; every request made and the fake's answer to it."""
+    from oneinbox_check import check
+    from oneinbox_check.sandbox.world import Sandbox
+
+    seen: list[Exchange] = []
+    handle = fake.handle
+
+    async def recording(request: Any) -> Any:
+        response = await handle(request)
+        body = response.body
+        if isinstance(body, (bytes, str)):
+            try:
+                body = json.loads(body)
+            except ValueError:
+                pass
+        seen.append(Exchange(request.method, request.path, dict(request.query), dict(request.headers),
+                             response.status, body))
+        return response
+
+    fake.handle = recording
+    sandbox = Sandbox({fake.name: fake})
+    await check([{"name": provider, "provider": provider, "api_key": key, "metadata": metadata or {}}],
+                endpoints=sandbox.endpoints(), transport=sandbox.transport(), retries=0, timeout=2)
+    return seen
