@@ -99,8 +99,8 @@ class GroqFake(KeyedApp):
 
 
 def _anthropic_error(kind: str, message: str) -> dict:
-    # https://docs.anthropic.com/en/api/errors: {"type": "error", "error": {"type", "message"}}
-    return {"type": "error", "error": {"type": kind, "message": message}}
+    # https://docs.claude.com/en/api/errors: {"type": "error", "error": {"type", "message"}, "request_id"}
+    return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_018EeWyXxfu5pfWkrYcMdjWG"}
 
 
 class AnthropicFake(KeyedApp):
@@ -124,8 +124,9 @@ class AnthropicFake(KeyedApp):
             return json_response(403, _anthropic_error(
                 "permission_error", "Your API key does not have permission to use the specified resource."))
         if state == "disabled":
-            # a disabled or deleted key (trufflehog's Anthropic verifier, providers.md); message unconfirmed
-            return json_response(404, _anthropic_error("not_found_error", "Not found"))
+            # a disabled or deleted key (trufflehog's Anthropic verifier, providers.md); the message is the
+            # errors page's example for not_found_error
+            return json_response(404, _anthropic_error("not_found_error", "The requested resource could not be found."))
         if state == "overloaded":
             return json_response(529, _anthropic_error("overloaded_error", "Overloaded"))
         return json_response(401, _anthropic_error("authentication_error", "invalid x-api-key"))
