@@ -52,7 +52,7 @@ MAX_LENGTH = 4096  # the longest real keys (legacy MiniMax JWTs) are well under 
 _PREFIX = r"(?:[A-Za-z]{1,8}[-_.]){0,3}"
 _PLACEHOLDER = re.compile(
     r"(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}?\}|\$\{[^{}]*\}|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%"
-    rf"|{_PREFIX}(?:x{{3,}}|X{{3,}}|\*{{3,}}|\.{{3,}}|…+|0{{8,}})"
+    rf"|{_PREFIX}(?:x{{3,}}|X{{3,}}|\*{{3,}}|\.{{3,}}|…+)"
     rf"|{_PREFIX}(?:your|my|insert|enter|paste|put|add|the)[-_ ]?(?:[a-z0-9]+[-_ ]){{0,3}}"
     r"(?:key|token|secret|password)(?:[-_ ]?here)?"
     rf"|{_PREFIX}(?:api[-_ ]?)?(?:key|token|secret)(?:[-_ ]?(?:here|goes[-_ ]here))?"
