@@ -216,8 +216,9 @@ class CartesiaFake(KeyedApp):
         if not r.headers.get("cartesia-version"):
             # providers.md: a missing version header is answered 400; the body text is unconfirmed
             return json_response(400, _cartesia_error(None, "Bad Request", "Cartesia-Version header is required"))
-        # docs.cartesia.ai API conventions: Authorization: Bearer <api_key> (X-API-Key is the older header)
-        if self.state(r.bearer()) == "valid":
+        # docs.cartesia.ai API conventions: Authorization: Bearer <api_key>; "Authenticate your client
+        # applications" (ja-jp) says X-Api-Key is accepted too, so both are (the probe sends Bearer)
+        if self.state(r.bearer() or r.headers.get("x-api-key")) == "valid":
             # GET /voices: cursor page {data: [Voice], has_more}; Voice fields as cartesia-python types/voice.py
             return json_response(200, {"data": [{
                 "id": "a0e99841-438c-4a64-b679-ae501e7d6091", "name": "Sandbox", "description": "Sandbox voice",
