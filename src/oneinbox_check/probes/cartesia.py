@@ -2,7 +2,7 @@
 ``Cartesia-Version`` header (https://docs.cartesia.ai/api-reference, "API
 Conventions": "include Authorization: Bearer <api_key>"; the Python SDK 3.x,
 cartesia-ai/cartesia-python ``_client.py``, sends Bearer too — the old
-``X-API-Key`` header is still accepted but no longer documented). A missing
+``X-API-Key`` header is still accepted). A missing
 version header is answered 400, so it is always sent.
 
 From ``Cartesia-Version: 2026-03-01`` on, errors are JSON objects
