@@ -108,10 +108,11 @@ class OpenAIProbe(Probe):
                                "otherwise give it 'All' or the capabilities OneInbox uses.")]
         if outcome.status == 401:
             return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=openai_envelope)
-        if outcome.status == 429 and error.get("type") == QUOTA_TYPE:
+        if outcome.status == 429 and QUOTA_TYPE in (error.get("type"), error.get("code")):
             code = error.get("code") if isinstance(error.get("code"), str) else None
-            why = "spend limit reached" if code and "limit" in code else "no credit"
-            return [ctx.result(AUTH, Status.FAIL, f"OpenAI accepted the key but the account has {why} "
+            why = "spend limit" if code and "limit" in code else "no credit"
+            what = "has reached its spend limit" if why == "spend limit" else "has no credit"
+            return [ctx.result(AUTH, Status.FAIL, f"OpenAI accepted the key but the account {what} "
                                f"({code or QUOTA_TYPE})",
                                "Add credit or a payment method, or raise the spend limit, in OpenAI billing "
                                "(Settings → Billing / Limits).", http_status=429, code=code),
