@@ -59,6 +59,10 @@ async def test_fake_answers_the_recorded_case_in_the_recorded_shape(path: Path) 
     seen = await oas.exchanges(FAKES[provider]({key: case["fake_state"]}), provider, key, META.get(provider))
     x = next((x for x in seen if (x.method, x.path) == (case["request"]["method"], case["request"]["path"])), None)
     assert x is not None, f"the probe never called {case['request']}"
+    for name, value in case["request"]["headers"].items():  # the documented auth (and version) headers
+        assert name in x.headers, f"header {name} not sent"
+        assert value == "*" or x.headers[name] == value.replace("<key>", key)
+    assert x.query == case["request"].get("query", {})
     assert x.status == case["status"]
     if "body_text" in case:
         assert isinstance(x.body, str) and x.body.count(".") == case["body_text"].count(".")
