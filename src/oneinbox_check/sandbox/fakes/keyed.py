@@ -56,7 +56,7 @@ class OpenAIFake(KeyedApp):
 
     def models(self, r: Request) -> Response:
         state = self.state(r.bearer())
-        if r.bearer() is None:
+        if r.bearer() is None:  # observed answer to a request without a key
             return json_response(401, _openai_error(
                 "You didn't provide an API key. You need to provide your API key in an Authorization header "
                 "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", None))
@@ -77,6 +77,7 @@ class OpenAIFake(KeyedApp):
             return json_response(429, _openai_error(
                 "You exceeded your current quota, please check your plan and billing details.",
                 OPENAI_QUOTA_CODES[state], "insufficient_quota"))
+        # error-codes guide "401 - Incorrect API key provided"; code invalid_api_key (providers.md)
         return json_response(401, _openai_error(
             "Incorrect API key provided: sk-proj-****. You can find your API key at "
             "https://platform.openai.com/account/api-keys.", "invalid_api_key"))
@@ -113,7 +114,7 @@ class AnthropicFake(KeyedApp):
 
     def models(self, r: Request) -> Response:
         state = self.state(r.headers.get("x-api-key"))
-        if r.headers.get("anthropic-version") is None:
+        if r.headers.get("anthropic-version") is None:  # the header is required (versioning docs); text unconfirmed
             return json_response(400, _anthropic_error("invalid_request_error", "anthropic-version: header is required"))
         if state == "valid":
             # https://docs.anthropic.com/en/api/models-list
@@ -129,7 +130,7 @@ class AnthropicFake(KeyedApp):
             return json_response(404, _anthropic_error("not_found_error", "The requested resource could not be found."))
         if state == "overloaded":
             return json_response(529, _anthropic_error("overloaded_error", "Overloaded"))
-        return json_response(401, _anthropic_error("authentication_error", "invalid x-api-key"))
+        return json_response(401, _anthropic_error("authentication_error", "invalid x-api-key"))  # observed text
 
 
 class DeepgramFake(KeyedApp):
@@ -224,6 +225,7 @@ class CartesiaFake(KeyedApp):
                 "id": "a0e99841-438c-4a64-b679-ae501e7d6091", "name": "Sandbox", "description": "Sandbox voice",
                 "is_owner": False, "language": "en", "created_at": "2025-01-01T00:00:00Z", "access": "public"}],
                 "has_more": False})
+        # envelope documented; the error_code value and texts for a bad key are unconfirmed
         return json_response(401, _cartesia_error("invalid_api_key", "Unauthorized", "Invalid API key"))
 
 
@@ -267,7 +269,8 @@ class ElevenLabsFake(KeyedApp):
         return json_response(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
 
 
-# MiniMax base_resp codes (platform.minimax.io error codes; providers.md)
+# MiniMax base_resp codes (platform.minimax.io error codes; providers.md); the 1004 text is observed,
+# the other status_msg texts are unconfirmed
 MINIMAX_CODES = {"valid": (0, "success"), "auth_failed": (1004, "login fail: Please carry the API secret key in the "
                  "'Authorization' field of the request header"), "no_balance": (1008, "insufficient balance"),
                  "rate_limited": (1002, "rate limit exceeded"), "invalid": (2049, "invalid api key")}
