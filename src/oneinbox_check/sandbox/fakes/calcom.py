@@ -18,6 +18,12 @@ DEFAULT_FIELDS = [
 ]
 
 
+# The splitName variant of the name field (cal.com booking-fields.output.ts:
+# SplitNameDefaultFieldOutput_2024_06_14 — type/slug "splitName", isDefault true). Its other
+# properties (labels, lastNameRequired) are unconfirmed, so only these are sent.
+SPLIT_NAME = {"type": "splitName", "slug": "splitName", "isDefault": True, "required": True, "hidden": False}
+
+
 @dataclass
 class EventType:
     id: int
@@ -26,14 +32,24 @@ class EventType:
     hidden: bool = False
     slots: bool = True
     extra_fields: list[dict[str, Any]] = field(default_factory=list)
+    split_name: bool = False  # first + last name instead of one name field
 
     def body(self) -> dict[str, Any]:
         slug = self.title.lower().replace(" ", "-")
+        fields = [dict(f) for f in DEFAULT_FIELDS]
+        if self.split_name:
+            fields[0] = dict(SPLIT_NAME)
         return {"id": self.id, "title": self.title, "slug": slug, "lengthInMinutes": self.length,
                 "description": "", "hidden": self.hidden, "scheduleId": 1, "ownerId": 1,
                 "locations": [{"type": "integration", "integration": "cal-video"}],
-                "bookingFields": DEFAULT_FIELDS + self.extra_fields, "minimumBookingNotice": 120,
-                "bookingWindow": None}
+                "bookingFields": fields + self.extra_fields, "minimumBookingNotice": 120,
+                "bookingWindow": [],  # the spec's shape for "no window" (EventTypeOutput_2024_06_14)
+                # the rest of EventTypeOutput_2024_06_14's required fields, with neutral values
+                "disableGuests": False, "recurrence": None, "metadata": {}, "price": 0, "currency": "usd",
+                "lockTimeZoneToggleOnBookingPage": False, "forwardParamsSuccessRedirect": None,
+                "successRedirectUrl": None, "isInstantEvent": False,
+                "users": [{"id": 1, "name": "Sandbox", "username": "sandbox", "avatarUrl": None,
+                           "weekStart": "Monday", "brandColor": None, "darkBrandColor": None, "metadata": {}}]}
 
 
 def _error(status: int, code: str, message: str, path: str) -> Response:

@@ -18,10 +18,12 @@ class ResendDomain:
     id: str = ""
     record_status: dict[str, str] = field(default_factory=dict)  # record label -> status
     dkim_value: str | None = None
+    sending: str = "enabled"  # capabilities.sending: enabled | disabled (resend-openapi DomainCapabilities)
+    receiving: str = "disabled"
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "status": self.status, "created_at": "2026-01-05T10:00:00.000Z",
-                "region": self.region}
+        return {"id": self.id, "name": self.name, "status": self.status, "created_at": "2026-01-05 10:00:00.000000+00",
+                "region": self.region, "capabilities": {"sending": self.sending, "receiving": self.receiving}}
 
     def records(self) -> list[dict[str, Any]]:
         ok = "verified" if self.status == "verified" else "not_started"
@@ -106,8 +108,9 @@ class SendGridFake(KeyedApp):
     name = "sendgrid"
 
     def __init__(self, keys: dict[str, str] | None = None, domains: list[SendGridDomain] | None = None,
-                 senders: list[dict[str, Any]] | None = None):
+                 senders: list[dict[str, Any]] | None = None, page_size: int = 50):
         self.domains = domains or []
+        self.page_size = page_size  # the most one page holds, whatever ``limit`` asks (SendGrid's is undocumented)
         for i, d in enumerate(self.domains):
             d.id = d.id or 1000 + i
         self.senders = senders or []
@@ -144,7 +147,21 @@ class SendGridFake(KeyedApp):
         return denied
 
     def whitelabel(self, r: Request) -> Response:
-        return self._readable(r) or json_response(200, [d.body() for d in self.domains])
+        """A page of the list (tsg_domain_authentication_v3.yaml: ``limit``, ``offset``, ``domain`` "Search for
+        authenticated domains"). How ``domain`` matches is unconfirmed: a substring search here, so a client
+        must still compare names exactly."""
+        denied = self._readable(r)
+        if denied:
+            return denied
+        try:
+            limit = int(r.query.get("limit", self.page_size))
+            offset = int(r.query.get("offset", 0))
+        except ValueError:
+            return json_response(400, {"errors": [{"field": "limit", "message": "invalid pagination"}]})  # unconfirmed
+        wanted = r.query.get("domain", "").lower()
+        rows = [d for d in self.domains if wanted in d.domain.lower()]
+        page = rows[offset:offset + max(0, min(limit, self.page_size))]
+        return json_response(200, [d.body() for d in page])
 
     def verified(self, r: Request) -> Response:
         return self._readable(r) or json_response(200, {"results": self.senders})
