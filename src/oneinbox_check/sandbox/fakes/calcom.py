@@ -42,14 +42,15 @@ class EventType:
         return {"id": self.id, "title": self.title, "slug": slug, "lengthInMinutes": self.length,
                 "description": "", "hidden": self.hidden, "scheduleId": 1, "ownerId": 1,
                 "locations": [{"type": "integration", "integration": "cal-video"}],
-                "bookingFields": fields + self.extra_fields, "minimumBookingNotice": 120,
+                # custom fields carry isDefault: false (TextFieldOutput_2024_06_14 &c. require it)
+                "bookingFields": fields + [{"isDefault": False, **f} for f in self.extra_fields],
+                "minimumBookingNotice": 120,
                 "bookingWindow": [],  # the spec's shape for "no window" (EventTypeOutput_2024_06_14)
                 # the rest of EventTypeOutput_2024_06_14's required fields, with neutral values
                 "disableGuests": False, "recurrence": None, "metadata": {}, "price": 0, "currency": "usd",
                 "lockTimeZoneToggleOnBookingPage": False, "forwardParamsSuccessRedirect": None,
                 "successRedirectUrl": None, "isInstantEvent": False,
-                "users": [{"id": 1, "name": "Sandbox", "username": "sandbox", "avatarUrl": None,
-                           "weekStart": "Monday", "brandColor": None, "darkBrandColor": None, "metadata": {}}]}
+                "users": ["sandbox"]}  # the spec: an array of strings (EventTypeOutput_2024_06_14.users)
 
 
 def _error(status: int, code: str, message: str, path: str) -> Response:
@@ -81,8 +82,8 @@ class CalcomFake(KeyedApp):
 
     def me(self, r: Request) -> Response:
         return self._denied(r) or json_response(200, {"status": "success", "data": {
-            "id": 1, "username": "sandbox", "email": "owner@good.example", "timeZone": "Europe/London",
-            "weekStart": "Monday", "defaultScheduleId": 1, "organizationId": None}})
+            "id": 1, "username": "sandbox", "email": "owner@good.example", "timeFormat": 24, "timeZone": "Europe/London",
+            "weekStart": "Monday", "defaultScheduleId": 1, "organizationId": None}})  # MeOutput
 
     def list_types(self, r: Request) -> Response:
         if r.bearer() is None:  # the list accepts no auth and answers nothing

@@ -150,7 +150,7 @@ class TelnyxFake(KeyedApp):
     def balance(self, r: Request) -> Response:
         return self._denied(r) or json_response(200, {"data": {"record_type": "balance", "balance": "300.00",
                                                                "credit_limit": "100.00", "available_credit": "400.00",
-                                                               "currency": "USD"}})
+                                                               "pending": "0.00", "currency": "USD"}})
 
     def phone_numbers(self, r: Request) -> Response:
         denied = self._denied(r)
@@ -167,9 +167,13 @@ class TelnyxFake(KeyedApp):
                 rows = []
             else:
                 rows = [n for n in rows if wanted in n.phone_number]
+        # PhoneNumberDetailed (spec3.yml): every required property, with neutral values
         data: list[dict[str, Any]] = [{"id": str(1293384261075731499 + i), "record_type": "phone_number",
                                        "phone_number": n.phone_number, "status": n.status,
-                                       "connection_id": n.connection_id, "connection_name": n.connection_name}
+                                       "connection_id": n.connection_id, "connection_name": n.connection_name,
+                                       "country_iso_alpha2": "US", "tags": [], "external_pin": None,
+                                       "created_at": "2026-01-05T10:00:00.000Z", "phone_number_type": "local",
+                                       "purchased_at": "2026-01-05T10:00:00.000Z", "deletion_lock_enabled": False}
                                       for i, n in enumerate(rows)]
         return json_response(200, {"data": data, "meta": {"page_number": 1, "page_size": 20, "total_pages": 1,
                                                            "total_results": len(data)}})
