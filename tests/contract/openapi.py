@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -158,6 +158,7 @@ class Spec:
         errors = sorted(self.validator(pointer).iter_errors(value), key=lambda e: list(e.absolute_path))
         out = []
         for e in errors[:5]:
+            e = _deepest(e)
             at = "/".join(str(p) for p in e.absolute_path)
             out.append(f"{where}{'/' + at if at else ''}: {e.message[:300]}")
         return out
@@ -174,6 +175,16 @@ class Spec:
             if m:
                 return op, m.groupdict()
         return None, {}
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """Inside an ``anyOf`` (e.g. a nullable object), the branch's own error says more than "not valid under any"."""
+    while error.context:
+        real = [c for c in error.context if not (c.validator == "type" and c.validator_value == "null")]
+        if not real:
+            break
+        error = max(real, key=lambda c: len(c.absolute_path))
+    return error
 
 
 @cache
