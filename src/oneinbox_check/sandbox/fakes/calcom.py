@@ -54,6 +54,8 @@ class EventType:
 
 
 def _error(status: int, code: str, message: str, path: str) -> Response:
+    """Cal.com API v2's error envelope: not in the generated document (200s only); shape and codes
+    from providers.md (cal.com/docs/api-reference/v2 errors)."""
     return json_response(status, {"status": "error", "timestamp": "2026-11-26T12:00:00.000Z", "path": path,
                                   "error": {"code": code, "message": message, "details": {}}})
 
@@ -77,6 +79,7 @@ class CalcomFake(KeyedApp):
         state = self.state(r.bearer())
         if state == "valid":
             return None
+        # messages: "… Your api key is not valid" per providers.md; the expired wording is unconfirmed
         message = "API Key expired" if state == "expired" else "Invalid Access Token. Your api key is not valid"
         return _error(401, "UnauthorizedException", message, r.path)
 
@@ -86,12 +89,12 @@ class CalcomFake(KeyedApp):
             "weekStart": "Monday", "defaultScheduleId": 1, "organizationId": None}})  # MeOutput
 
     def list_types(self, r: Request) -> Response:
-        if r.bearer() is None:  # the list accepts no auth and answers nothing
+        if r.bearer() is None:  # the list accepts no auth and answers nothing (providers.md)
             return json_response(200, {"status": "success", "data": []})
         denied = self._denied(r)
         if denied:
             return denied
-        if r.headers.get("cal-api-version") != "2024-06-14":  # the old grouped shape
+        if r.headers.get("cal-api-version") != "2024-06-14":  # the old grouped shape (providers.md; not in the spec)
             return json_response(200, {"status": "success", "data": {"eventTypeGroups": [
                 {"eventTypes": [e.body() for e in self.event_types]}]}})
         return json_response(200, {"status": "success", "data": [e.body() for e in self.event_types]})
@@ -110,10 +113,10 @@ class CalcomFake(KeyedApp):
             type_id = int(r.query.get("eventTypeId", ""))
             start = date.fromisoformat(r.query["start"][:10])
         except (KeyError, ValueError):
-            return _error(400, "BadRequestException", "eventTypeId and start are required", r.path)
+            return _error(400, "BadRequestException", "eventTypeId and start are required", r.path)  # unconfirmed text
         found = next((e for e in self.event_types if e.id == type_id), None)
         if found is None:
-            return _error(404, "NotFoundException", f"Event type with id {type_id} not found", r.path)
+            return _error(404, "NotFoundException", f"Event type with id {type_id} not found", r.path)  # unconfirmed for /v2/slots
         if not found.slots:
             return json_response(200, {"status": "success", "data": {}})
         day = (start + timedelta(days=1)).isoformat()

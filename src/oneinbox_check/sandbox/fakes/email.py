@@ -54,6 +54,8 @@ class ResendFake(KeyedApp):
         self.route("GET", "/domains/(?P<id>[^/]+)", self.get_domain)
 
     def _auth(self, r: Request) -> Response | None:
+        """Resend's error envelope {statusCode, name, message}: not in resend.yaml (200s only); names and
+        statuses from resend.com/docs/api-reference/errors (providers.md)."""
         state = self.state(r.bearer())
         if r.bearer() is None:
             return json_response(401, {"statusCode": 401, "name": "missing_api_key",
@@ -75,6 +77,7 @@ class ResendFake(KeyedApp):
             return denied
         domain = next((d for d in self.domains if d.id == r.params["id"]), None)
         if domain is None:
+            # unconfirmed: the exact 404 name/message for an unknown domain id (same envelope)
             return json_response(404, {"statusCode": 404, "name": "not_found", "message": "Domain not found"})
         return json_response(200, {"object": "domain", **domain.summary(), "records": domain.records()})
 
@@ -122,6 +125,8 @@ class SendGridFake(KeyedApp):
         self.route("GET", "/v3/verified_senders", self.verified)
 
     def _denied(self, r: Request) -> Response | None:
+        """401 as tsg_scopes_v3.yaml documents it ({"errors":[{"field","message"}]}); the message text is
+        the one providers.md quotes (trufflehog's SendGrid verifier)."""
         if self.state(r.bearer()) is None:
             return json_response(401, {"errors": [{"field": None, "message":
                                                    "The provided authorization grant is invalid, expired, or revoked"}]})
@@ -140,7 +145,9 @@ class SendGridFake(KeyedApp):
         return json_response(200, {"scopes": scopes})
 
     def _readable(self, r: Request) -> Response | None:
-        """Denied, or forbidden for a key with only mail.send."""
+        """Denied, or forbidden for a key with only mail.send: 403 is documented for /v3/verified_senders
+        (tsg_verified_senders_v3.yaml); for /v3/whitelabel/domains it is not (source: SendGrid's API-key
+        permissions — a missing scope answers 403 — providers.md). The message text is unconfirmed."""
         denied = self._denied(r)
         if denied is None and self.state(r.bearer()) == "send_only":
             return json_response(403, {"errors": [{"field": None, "message": "access forbidden"}]})

@@ -36,6 +36,8 @@ class TwilioAccount:
 
 
 def _twilio_error(status: int, code: int, message: str) -> Response:
+    """Twilio's error envelope {code, message, more_info, status}: not in twilio-oai (200s only); from
+    twilio.com/docs/usage/twilios-response and /docs/api/errors/20003, /20404 (providers.md)."""
     return json_response(status, {"code": code, "message": message,
                                   "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
 
@@ -142,6 +144,8 @@ class TelnyxFake(KeyedApp):
         self.route("GET", "/v2/phone_numbers", self.phone_numbers)
 
     def _denied(self, r: Request) -> Response | None:
+        """401 in spec3.yml's ``Errors`` envelope (string ``code``); code 10009 per providers.md, the detail
+        text is unconfirmed."""
         if self.state(r.bearer()) != "valid":
             return json_response(401, {"errors": [{"code": "10009", "title": "Authentication failed",
                                                    "detail": "The API key looks malformed. Check that you copied it correctly."}]})
