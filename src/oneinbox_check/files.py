@@ -26,6 +26,10 @@ _MAGIC = ("/proc/", "/dev/fd/")  # links into a process's open files: write thro
 class WriteError(OneInboxCheckError):
     """An output or state file could not be written after the run (exit 74)."""
 
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
+
 
 def _target(path: str) -> tuple[str, bool]:
     """The file *path* names after following symlinks, and whether it must be
@@ -91,7 +95,7 @@ def write_output(path: str, text: str, mode: int | None = None) -> None:
             write_atomic(target, text, mode)
     except (OSError, UsageError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise WriteError(f"cannot write {path}: {reason}") from None
+        raise WriteError(f"cannot write {path}: {reason}", reason) from None
 
 
 def _default_mode(path: str) -> int:

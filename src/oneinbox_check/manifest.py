@@ -180,6 +180,8 @@ def _parse_json(source: str, text: str) -> Any:
         raise ManifestError(source, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise _too_deep(source) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ManifestError(source, f"invalid JSON: {exc}") from None
     return check_depth(source, data)
 
 
@@ -200,6 +202,8 @@ def _parse_toml(source: str, text: str) -> Any:
         col = int(m.group(2)) if m else getattr(exc, "colno", None)
         msg = _TOML_POS.sub("", msg).strip()
         raise ManifestError(source, f"invalid TOML: {msg}", line, col) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ManifestError(source, f"invalid TOML: {exc}") from None
     return check_depth(source, data)
 
 
@@ -290,8 +294,11 @@ def _walk(value: Any, expand: bool, problems: list[str], unexpanded: list[str], 
             problems.append(f"{display(where) or 'a key'} contains an invalid character (a lone UTF-16 surrogate, "
                             "shown as \ufffd)")
             value = _SURROGATE.sub("\ufffd", value)
-        if not expand:
-            unexpanded += ["${" + n + "} in " + (where or "a key") for n in dict.fromkeys(_VAR.findall(value))]
+        if not expand and _VAR.search(value):
+            if where == "api_key":  # the value is the key: masked in every output, so do not name it
+                unexpanded.append("a ${NAME} in api_key")
+            else:
+                unexpanded += ["${" + n + "} in " + (where or "a key") for n in dict.fromkeys(_VAR.findall(value))]
         return value
     if isinstance(value, list):
         return [_walk(v, expand, problems, unexpanded, f"{where}[{i}]") for i, v in enumerate(value)]

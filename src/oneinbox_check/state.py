@@ -188,6 +188,10 @@ def save(path: str, state: State) -> None:
                 raise WriteError(f"cannot save --state {path}: it was replaced by something that is not a "
                                  f"state file during the run ({exc}); left as it is") from None
             _write(path, merge(on_disk, state))
+    except WriteError as exc:
+        if exc.reason == str(exc):
+            raise
+        raise WriteError(f"cannot save --state {path}: {exc.reason}", exc.reason) from None
     except OSError as exc:
         raise WriteError(f"cannot save --state {path}: {exc.strerror or exc}") from None
 
