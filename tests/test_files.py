@@ -105,21 +105,22 @@ def test_item8_fifo_output_is_written_to_not_replaced(tmp_path, capsys) -> None:
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
-def _null_device(tmp_path) -> str:
-    """A character device to write to: a private null device node when root may make one
-    (so a regression cannot turn the machine's /dev/null into a file), else /dev/null."""
+def private_device(tmp_path, name: str) -> str:
+    """``/dev/NAME`` to write to — as root a private node of the same device in *tmp_path*,
+    so that a regression (replacing the path by a file) can never break the machine's own."""
+    minor = {"null": 3, "full": 7}[name]
     if not ROOT:
-        return "/dev/null"
-    node = tmp_path / "null"
+        return f"/dev/{name}"
+    node = tmp_path / name
     try:
-        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, minor))
     except OSError:
-        pytest.skip("cannot make a device node here, and a root run must not risk /dev/null")
+        pytest.skip(f"cannot make a device node here, and a root run must not risk /dev/{name}")
     return str(node)
 
 
 def test_item8_character_device_output_is_written_to_not_replaced(tmp_path, capsys) -> None:
-    device = _null_device(tmp_path)
+    device = private_device(tmp_path, "null")
     code, _, err = run_cli(capsys, "check", write_manifest(tmp_path, [ENTRY]), "--offline", "-o", device)
     assert code == 0, err
     assert stat.S_ISCHR(os.stat(device).st_mode)
@@ -135,10 +136,12 @@ def test_item8_regular_file_keeps_its_mode_when_replaced(tmp_path) -> None:
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_item7_full_disk_on_output_is_exit_74_with_a_clear_message(tmp_path, capsys) -> None:
+    full = private_device(tmp_path, "full")
     code, out, err = run_cli(capsys, "check", write_manifest(tmp_path, [ENTRY]), "--offline", "--format", "json",
-                             "-o", "/dev/full")
+                             "-o", full)
     assert code == 74
-    assert "cannot write /dev/full: No space left on device" in err
+    assert f"cannot write {full}: No space left on device" in err
+    assert stat.S_ISCHR(os.stat(full).st_mode)
     assert "internal error" not in err and "bug" not in err
     assert "1 integration" in err  # the summary line still tells the outcome
 
@@ -148,7 +151,7 @@ def test_item7_full_disk_on_stdout_is_exit_74_in_a_real_process(tmp_path) -> Non
     import subprocess
     import sys
 
-    with open("/dev/full", "w") as full:
+    with open(private_device(tmp_path, "full"), "w") as full:
         proc = subprocess.run([sys.executable, "-m", "oneinbox_check", "check", "--offline",
                                write_manifest(tmp_path, [ENTRY])], stdout=full, stderr=subprocess.PIPE, text=True,
                               timeout=60)

@@ -11,6 +11,7 @@ import pytest
 import respx
 
 from tests.helpers import run_cli, write_manifest
+from tests.test_files import private_device
 
 BASE = "http://127.0.0.1:7"
 KEY = "sk-proj-" + "St4te" * 12
@@ -185,7 +186,7 @@ def test_item8_state_is_saved_only_after_the_report_was_written(tmp_path, capsys
         respx.get(f"{BASE}/openai/v1/models").mock(return_value=httpx.Response(
             401, json={"error": {"code": "invalid_api_key", "message": "bad"}}))
         code, _, err = run_cli(capsys, "check", path, "--endpoint", f"openai={BASE}/openai", "--retries", "0",
-                               "--state", str(state), "-o", "/dev/full")
+                               "--state", str(state), "-o", private_device(tmp_path, "full"))
     assert code == 74 and "No space left" in err
     assert _state_entries(state) == before  # the degradation is still news for the next run
 
