@@ -23,6 +23,11 @@ _MAX_LINKS = 40
 _MAGIC = ("/proc/", "/dev/fd/")  # links into a process's open files: write through them, never replace
 
 
+def shown(path: str) -> str:
+    """*path* safe for a one-line message: control characters and undecodable bytes escaped."""
+    return repr(path)[1:-1] if not path.isprintable() else path
+
+
 class WriteError(OneInboxCheckError):
     """An output or state file could not be written after the run (exit 74)."""
 
@@ -43,7 +48,7 @@ def _target(path: str) -> tuple[str, bool]:
         if not os.path.islink(current):
             return current, False
         current = os.path.join(os.path.dirname(current), os.readlink(current))
-    raise UsageError(f"{path}: too many levels of symbolic links")
+    raise UsageError(f"{shown(path)}: too many levels of symbolic links")
 
 
 def _kind(target: str) -> os.stat_result | None:
@@ -55,28 +60,28 @@ def _kind(target: str) -> os.stat_result | None:
 
 def check_writable(path: str, option: str) -> None:
     """Raise :class:`UsageError` unless *path* can be written by :func:`write_output`."""
-    shown = f"{option} {path}"
+    shown_ = f"{option} {shown(path)}"
     try:
         target, in_place = _target(path)
         st = _kind(target)
     except OSError as exc:
-        raise UsageError(f"{shown}: {exc.strerror or exc}") from None
+        raise UsageError(f"{shown_}: {exc.strerror or exc}") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise UsageError(f"{shown}: is a directory; give a file name")
+        raise UsageError(f"{shown_}: is a directory; give a file name")
     if in_place or (st is not None and not stat.S_ISREG(st.st_mode)):
         if st is not None and not (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)
                                    or stat.S_ISREG(st.st_mode)):
-            raise UsageError(f"{shown}: is neither a regular file, a character device nor a FIFO")
+            raise UsageError(f"{shown_}: is neither a regular file, a character device nor a FIFO")
         if not os.access(target, os.W_OK):
-            raise UsageError(f"{shown}: is not writable")
+            raise UsageError(f"{shown_}: is not writable")
         return
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise UsageError(f"{shown}: the folder {folder} does not exist")
+        raise UsageError(f"{shown_}: the folder {shown(folder)} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{shown}: the folder {folder} is not writable")
+        raise UsageError(f"{shown_}: the folder {shown(folder)} is not writable")
     if st is not None and not os.access(target, os.W_OK):
-        raise UsageError(f"{shown}: is not writable (read-only file)")
+        raise UsageError(f"{shown_}: is not writable (read-only file)")
 
 
 def write_output(path: str, text: str, mode: int | None = None) -> None:
@@ -95,7 +100,7 @@ def write_output(path: str, text: str, mode: int | None = None) -> None:
             write_atomic(target, text, mode)
     except (OSError, UsageError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise WriteError(f"cannot write {path}: {reason}", reason) from None
+        raise WriteError(f"cannot write {shown(path)}: {reason}", reason) from None
 
 
 def _default_mode(path: str) -> int:

@@ -108,12 +108,11 @@ def _assert_clean(code: int, out: str, err: str) -> None:
         assert "error:" in err and out == ""
 
 
-@pytest.mark.parametrize("fmt", ["table", "json"])
 @pytest.mark.parametrize("case", sorted(JSON_CORPUS))
-def test_bad_json_file_is_a_verdict_or_a_usage_error(tmp_path, capsys, case: str, fmt: str) -> None:
+def test_bad_json_file_is_a_verdict_or_a_usage_error(tmp_path, capsys, case: str) -> None:
     path = tmp_path / "m.json"
     path.write_bytes(JSON_CORPUS[case])
-    _assert_clean(*_run(capsys, ["check", str(path), "--offline", "--format", fmt]))
+    _assert_clean(*_run(capsys, ["check", str(path), "--offline", "--format", "json"]))
 
 
 @pytest.mark.parametrize("case", sorted(JSON_CORPUS))
