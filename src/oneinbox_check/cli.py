@@ -154,6 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--expand-env", action="store_true", help=_EXPAND_HELP)
     _add_run_options(reg)
 
+    drift = sub.add_parser("drift", help="compare the manifest with what OneInbox stores (creates nothing)",
+                           description="Read every integration stored in OneInbox and report drift from the "
+                                       "manifest: missing, orphan, duplicate, other provider, other key "
+                                       "(drift.* checks). Exit 1 when anything drifted.",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    drift.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    drift.add_argument("--oneinbox-key", metavar="KEY",
+                       help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
+    _add_run_options(drift)
+
     demo = sub.add_parser("demo", help="full run against the built-in sandbox (no keys, no network)",
                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_run_options(demo)
@@ -220,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(args)
         if args.command == "register":
             return _cmd_register(args)
+        if args.command == "drift":
+            return _cmd_drift(args)
         if args.command == "dns":
             return _cmd_dns(args)
         if args.command == "probes":
@@ -439,26 +451,57 @@ class _Progress:
 
 
 def _cmd_register(args: argparse.Namespace) -> int:
+    """Check, then create (SPEC §9). Never registers from a partial run: every
+    check runs, entries are paired with their results by position, and a
+    rejected OneInbox key is a configuration error (exit 2)."""
+    import anyio
+
     from .errors import UsageError
     from .secrets import Secret
 
+    if args.only or args.skip:
+        raise UsageError("register always runs every check: --only/--skip are refused "
+                         "(use 'check --only ...' to look at some checks)")
     raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
     if not raw_key and not args.dry_run:
         raise UsageError("register needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
     if args.offline and not args.dry_run:
         raise UsageError("register talks to OneInbox: drop --offline (or add --dry-run)")
     entries, registry = _load_entries(args)
+    from .net.http import HttpClient
+    from .register import list_integrations, mark_duplicate_names, register
+    from .runner import run_all
+
+    mark_duplicate_names(entries)
     key = Secret(raw_key.strip()) if raw_key else None
+    base = run_options(args, registry).endpoints["oneinbox"]
+    if key and not args.offline:  # a rejected OneInbox key stops before any provider is asked
+
+        async def preflight() -> Any:
+            async with HttpClient(timeout=args.timeout, retries=args.retries) as http:
+                return await list_integrations(http, base, key, max_pages=1)
+
+        listing = anyio.run(preflight)
+        if listing.rejected:
+            raise UsageError(f"{listing.problem}: check --oneinbox-key / ONEINBOX_API_KEY")
     outcomes: list[Any] = []
+    rejected: list[str] = []
 
     async def register_healthy(report: Any, options: Any) -> None:
-        from .net.http import HttpClient
-        from .register import register
-
+        results: list[Any] = []
         async with HttpClient(timeout=options.timeout, retries=options.retries, transport=options.transport) as http:
-            outcomes[:] = await register(report, entries, base=options.endpoints["oneinbox"], key=key,
-                                         strict=args.strict, dry_run=args.dry_run, http=http)
-        if any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
+
+            async def job() -> None:
+                results.append(await register(report, entries, base=options.endpoints["oneinbox"], key=key,
+                                              strict=args.strict, dry_run=args.dry_run, http=http, outcomes=outcomes))
+
+            interrupted = await run_all([job], handle_signals=True)  # Ctrl-C: keep what was created
+        if interrupted:
+            report.exit_code = EXIT_INTERRUPTED
+        elif results and results[0].rejected:
+            rejected.append(results[0].rejected)
+            report.exit_code = EXIT_USAGE
+        elif any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
             report.exit_code = 3  # could not register: retry later
 
     code = execute(args, entries, registry, after=register_healthy)
@@ -466,6 +509,41 @@ def _cmd_register(args: argparse.Namespace) -> int:
     stream = sys.stdout if (args.format == "table" or args.output) else sys.stderr
     for o in outcomes:
         print(f"{o.action:<15} {o.name}" + (f"  {o.detail}" if o.detail else ""), file=stream)
+    if code == EXIT_INTERRUPTED and not outcomes:
+        print("interrupted before registering: nothing was created", file=sys.stderr)
+    for reason in rejected:
+        print(f"{PROG}: error: {reason}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
+    return code
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    """Compare the manifest with OneInbox's stored integrations (SPEC §9); creates nothing."""
+    from .errors import UsageError
+    from .secrets import Secret
+
+    unused = [flag for flag, given in (("--only/--skip", args.only or args.skip), ("--offline", args.offline),
+                                       ("--state", args.state)) if given]
+    if unused:
+        raise UsageError(f"drift compares names, providers and masked keys with OneInbox; {', '.join(unused)} "
+                         "does not apply")
+    raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
+    if not raw_key or not raw_key.strip():
+        raise UsageError("drift needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
+    entries, registry = _load_entries(args)
+    key = Secret(raw_key.strip())
+    base = run_options(args, registry).endpoints["oneinbox"]
+    from .drift import drift
+
+    results: list[Any] = []
+
+    async def job() -> Any:
+        results.append(await drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
+                                   strict=args.strict, handle_signals=True))
+        return results[-1].report
+
+    code = _finish(args, _Progress(enabled=False, total=0), {}, job)
+    if results and results[0].rejected:
+        print(f"{PROG}: error: {results[0].rejected}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
     return code
 
 
