@@ -43,12 +43,46 @@ def test_state_file_holds_no_key_and_is_private(tmp_path, capsys) -> None:
     assert json.loads(text)["version"] == 1
 
 
-def test_rotated_key_is_a_new_integration(tmp_path, capsys) -> None:
+def test_rotated_key_that_works_is_unchanged_and_flagged_rotated(tmp_path, capsys) -> None:
     state = str(tmp_path / "state.json")
     first = write_manifest(tmp_path, [{"name": "o", "provider": "openai", "api_key": KEY}], "a.json")
     second = write_manifest(tmp_path, [{"name": "o", "provider": "openai", "api_key": KEY[:-1] + "Z"}], "b.json")
     _run(capsys, first, state, 200)
-    assert _run(capsys, second, state, 200)["integrations"][0]["change"] == "new"
+    row = _run(capsys, second, state, 200)["integrations"][0]
+    assert (row["change"], row["rotated"]) == ("unchanged", True)
+
+
+def test_rotated_key_that_fails_is_degraded_not_new(tmp_path, capsys) -> None:
+    """SPEC §9: verdicts are compared across a key rotation."""
+    state = str(tmp_path / "state.json")
+    first = write_manifest(tmp_path, [{"name": "o", "provider": "openai", "api_key": KEY}], "a.json")
+    second = write_manifest(tmp_path, [{"name": "o", "provider": "openai", "api_key": KEY[:-1] + "Z"}], "b.json")
+    _run(capsys, first, state, 200)
+    row = _run(capsys, second, state, 401)["integrations"][0]
+    assert (row["change"], row["rotated"]) == ("degraded", True)
+    row = _run(capsys, first, state, 200)["integrations"][0]  # switching back to the working key
+    assert (row["change"], row["rotated"]) == ("recovered", True)
+
+
+def test_same_key_is_not_flagged_rotated(tmp_path, capsys) -> None:
+    state = str(tmp_path / "state.json")
+    path = write_manifest(tmp_path, [{"name": "o", "provider": "openai", "api_key": KEY}])
+    _run(capsys, path, state, 200)
+    assert "rotated" not in _run(capsys, path, state, 200)["integrations"][0]
+
+
+def test_state_entry_of_an_older_file_is_compared_by_name_and_provider(tmp_path, capsys) -> None:
+    """Files written before rotation tracking keyed entries by name + provider + fingerprint."""
+    state = tmp_path / "state.json"
+    path = write_manifest(tmp_path, [{"name": "o", "provider": "openai", "api_key": KEY}])
+    _run(capsys, path, str(state), 200)
+    data = json.loads(state.read_text())
+    (ident, entry), = data["integrations"].items()
+    fp = entry.pop("fingerprint")
+    data["integrations"] = {f"{ident}\x1f{fp}": entry}
+    state.write_text(json.dumps(data))
+    row = _run(capsys, path, str(state), 401)["integrations"][0]
+    assert row["change"] == "degraded" and "rotated" not in row
 
 
 def test_table_leads_with_changes(tmp_path, capsys) -> None:

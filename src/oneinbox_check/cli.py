@@ -83,19 +83,44 @@ def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(name.encode()) % count == index - 1
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
+def _report_spec(text: str) -> tuple[str, str]:
+    fmt, sep, path = text.partition("=")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=FILE, e.g. junit=oneinbox.xml")
+    if fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r}: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return fmt, path
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The report's format and destinations, shared by every command that prints a report."""
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    out.add_argument("--state", metavar="FILE",
-                     help="remember verdicts in FILE between runs and report what changed (new, unchanged, "
-                          "degraded, recovered); keeps key fingerprints, never keys")
+    out.add_argument("--report", action="append", default=[], type=_report_spec, metavar="FORMAT=FILE",
+                     help="also write the report in FORMAT to FILE (repeatable), from the same run, "
+                          "e.g. --report junit=oneinbox.xml --report prometheus=oneinbox.prom")
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="show every check in the table and log requests to stderr (-vv: debug)")
     out.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR environment variable)")
+    out.add_argument("--strict", action="store_true", help="a warn counts as a failure (exit 1)")
+    return out
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    out = _add_output_options(p)
+    out.add_argument("--state", metavar="FILE",
+                     help="remember verdicts in FILE between runs and report what changed (new, unchanged, "
+                          "degraded, recovered; a rotated key is flagged); keeps key fingerprints, never keys")
+    out.add_argument("--notify", action="append", default=[], metavar="URL",
+                     help="with --state: POST a JSON summary of what changed to URL (Slack-compatible 'text'; "
+                          "repeatable); a failed delivery is reported on stderr and does not change the exit code")
+    out.add_argument("--notify-always", action="store_true",
+                     help="with --notify: also send a heartbeat when nothing changed")
+    out.add_argument("--env-file", metavar="FILE",
+                     help="read variables for ${NAME} from a dotenv FILE too (the environment wins)")
     sel = p.add_argument_group("what to check")
-    sel.add_argument("--strict", action="store_true", help="a warn counts as a failure (exit 1)")
     sel.add_argument("--only", action="append", default=[], metavar="ID_GLOB",
                      help="run only checks whose id matches (repeatable), e.g. 'key.*'")
     sel.add_argument("--skip", action="append", default=[], metavar="ID_GLOB",
@@ -135,7 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Check integrations. PATH is a .json or .toml manifest; - reads one JSON "
                                        "integration body (or a list) from stdin.",
                            epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    check.add_argument("--from-env", action="store_true",
+                       help="check the integrations the conventional variables describe (OPENAI_API_KEY, "
+                            "RESEND_API_KEY + RESEND_FROM_EMAIL, TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN, ...), "
+                            "with no manifest; see 'oneinbox-check init'")
     check.add_argument("--expand-env", action="store_true", help=_EXPAND_HELP)
     check.add_argument("--shard", type=_shard, metavar="I/N",
                        help="check only shard I of N (stable by integration name), to split a large manifest "
@@ -181,6 +210,43 @@ def build_parser() -> argparse.ArgumentParser:
     dns_cmd.add_argument("--dkim-selector", metavar="SELECTOR",
                          help="DKIM selector (Resend default: resend; SendGrid: s1 and s2)")
     _add_run_options(dns_cmd)
+
+    merge = sub.add_parser("merge", help="combine the JSON reports of shards (or runs) into one report",
+                           description="Read JSON reports (--format json) and print one report with one exit "
+                                       "code, as if one run had checked everything: shards of --shard I/N, or "
+                                       "several runs (the newest row per integration is kept).",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json")
+    _add_output_options(merge)
+
+    convert = sub.add_parser("convert", help="render a saved JSON report in another format (no probing)",
+                             description="Render a report saved with --format json in another format; the exit "
+                                         "code is the report's.",
+                             epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    convert.add_argument("report_path", metavar="REPORT.json", help="a JSON report, or - for stdin")
+    _add_output_options(convert)
+
+    init = sub.add_parser("init", help="write a manifest skeleton for the keys set in the environment",
+                          description="Write a TOML manifest with one integration per conventional variable that "
+                                      "is set (OPENAI_API_KEY, ...), referring to it as ${NAME} — never the value.")
+    init.add_argument("path", nargs="?", default="integrations.toml", metavar="PATH",
+                      help="where to write it (default: integrations.toml; - for stdout)")
+    init.add_argument("--env-file", metavar="FILE", help="also consider the variables of a dotenv FILE")
+    init.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+    exporter = sub.add_parser("exporter", help="run the checks on a schedule and serve /metrics for Prometheus",
+                              description="Check PATH every --interval and serve the latest results on /metrics "
+                                          "(Prometheus) and /healthz, for a Deployment scraped directly. The "
+                                          "manifest is read again for every run. Stops on SIGTERM.")
+    exporter.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml)")
+    exporter.add_argument("--interval", default="15m", metavar="DURATION",
+                          help="time between runs, e.g. 15m, 1h (default: 15m; ±10%% jitter)")
+    exporter.add_argument("--min-interval", default="1m", metavar="DURATION",
+                          help="runs never start closer together than this (default: 1m)")
+    exporter.add_argument("--listen", default="127.0.0.1:9787", metavar="HOST:PORT",
+                          help="address to serve /metrics and /healthz on (default: 127.0.0.1:9787; "
+                               "0.0.0.0:9787 in a container)")
+    _add_run_options(exporter)
 
     sub.add_parser("probes", help="list providers, their checks and default endpoints")
 
@@ -234,6 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_drift(args)
         if args.command == "dns":
             return _cmd_dns(args)
+        if args.command == "merge":
+            return _cmd_merge(args)
+        if args.command == "convert":
+            return _cmd_convert(args)
+        if args.command == "init":
+            return _cmd_init(args)
+        if args.command == "exporter":
+            return _cmd_exporter(args)
         if args.command == "probes":
             return _cmd_probes()
         if args.command == "schema":
@@ -290,15 +364,34 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
 
 def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
     """The manifest's entries (this shard's, with ``--shard``) and the probe registry."""
-    from .manifest import build_entries, read_sources
+    from .envsource import environment
+    from .errors import UsageError
+    from .manifest import RawItem, RawManifest, build_entries, read_sources
     from .probes._base import load_registry
 
-    raw = read_sources(args.paths, expand_stdin=getattr(args, "expand_env", False))
+    env = environment(getattr(args, "env_file", None), os.environ)
+    from_env = getattr(args, "from_env", False)
+    if not args.paths and not from_env:
+        raise UsageError("name a manifest (PATH, or - for stdin), or use --from-env")
+    for path in args.paths:
+        if os.path.basename(path) == ".env" or path.endswith(".env"):
+            raise UsageError(f"{path} looks like a dotenv file, not a manifest: use --env-file {path} with a "
+                             "manifest that refers to its variables as ${NAME}, or --from-env "
+                             "(see 'oneinbox-check init')")
+    raw = read_sources(args.paths, expand_stdin=getattr(args, "expand_env", False)) if args.paths else RawManifest()
+    if from_env:
+        from .envsource import bodies
+
+        found = bodies(env)
+        if not found and not args.paths:
+            raise UsageError("--from-env: none of the conventional variables is set (OPENAI_API_KEY, "
+                             "RESEND_API_KEY, ...); see 'oneinbox-check init'")
+        raw.integrations += [RawItem("<environment>", i, body, True) for i, body in enumerate(found)]
     registry = load_registry()
     for problem in registry.problems:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
     shard = getattr(args, "shard", None)
-    return [e for e in build_entries(raw, registry) if in_shard(e.label, shard)], registry
+    return [e for e in build_entries(raw, registry, env) if in_shard(e.label, shard)], registry
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

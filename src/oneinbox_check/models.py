@@ -67,6 +67,7 @@ class IntegrationReport(BaseModel):
     masked_key: str | None = None
     status: Status
     change: Change | None = None
+    rotated: bool | None = None  # with --state: the key differs from the last run's (its fingerprint)
     checks: list[CheckResult]
 
 

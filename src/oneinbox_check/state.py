@@ -1,9 +1,12 @@
 """``--state FILE``: the last verdict per integration, for scheduled runs (SPEC §9, §13).
 
-An integration is identified by name + provider + key fingerprint (an HMAC
-of the key with a random salt kept in the state file — never the key), so a
-rotated key counts as a new integration. Each run marks integrations ``new``,
-``unchanged``, ``degraded`` or ``recovered`` against the previous verdict.
+An integration is identified by name + provider; its entry records the key's
+fingerprint (an HMAC of the key with a random salt kept in the state file —
+never the key). Each run marks integrations ``new``, ``unchanged``,
+``degraded`` or ``recovered`` against the previous verdict — also across a key
+rotation, which is flagged ``rotated`` (a new key that fails is ``degraded``,
+not ``new``; switching back to a working key is ``recovered``). Entries of
+older files, keyed by name + provider + fingerprint, are read the same way.
 
 The file is shared: shards of one fleet and overlapping cron runs use the
 same one. So it is read and validated before any request (corrupt → usage
@@ -107,6 +110,8 @@ def _entry_problem(entry: Any) -> str | None:
             return f"'{name}' is missing or not text"
     if entry["status"] not in _STATUSES:
         return f"unknown status {entry['status']!r}"
+    if not isinstance(entry.get("fingerprint", ""), str):
+        return "'fingerprint' is not text"
     for name in ("since", "checked_at"):
         try:
             datetime.fromisoformat(entry[name])
@@ -146,8 +151,21 @@ def load(path: str) -> State:
     return state
 
 
-def identity(name: str, provider: str, key: Secret | None, salt: bytes) -> str:
-    return f"{name}\x1f{provider}\x1f{key.fingerprint(salt) if key else '-'}"
+def identity(name: str, provider: str) -> str:
+    return f"{name}\x1f{provider}"
+
+
+def fingerprint(key: Secret | None, salt: bytes) -> str:
+    return key.fingerprint(salt) if key else "-"
+
+
+def _previous(state: State, name: str, provider: str) -> dict[str, Any] | None:
+    """The last entry for name + provider (older files keep one per fingerprint: the latest counts)."""
+    entry = state.entries.get(identity(name, provider))
+    if entry is not None:
+        return entry
+    legacy = [e for k, e in state.entries.items() if k.startswith(identity(name, provider) + "\x1f")]
+    return max(legacy, key=lambda e: e["checked_at"]) if legacy else None
 
 
 def apply(report: Report, keys: Mapping[str, Secret | None], state: State) -> State:
@@ -155,17 +173,24 @@ def apply(report: Report, keys: Mapping[str, Secret | None], state: State) -> St
     updated = State(salt=state.salt)
     when = report.started_at.isoformat()
     for integ in report.integrations:
-        ident = identity(integ.name, integ.provider, keys.get(integ.name), state.salt)
-        previous = state.entries.get(ident)
+        fp = fingerprint(keys.get(integ.name), state.salt)
+        previous = _previous(state, integ.name, integ.provider)
         if previous is None:
             integ.change = "new"
         else:
             before = Status(previous["status"]).severity
             now = integ.status.severity
             integ.change = "degraded" if now > before else "recovered" if now < before else "unchanged"
-        since = previous.get("since", when) if previous and integ.change == "unchanged" else when
-        updated.entries[ident] = {"name": integ.name, "provider": integ.provider, "status": integ.status.value,
-                                  "since": since, "checked_at": when}
+            old_print = previous.get("fingerprint")
+            if old_print is None:  # an older file: the fingerprint was the last part of the id
+                old_print = next((k.rsplit("\x1f", 1)[1] for k, e in state.entries.items()
+                                  if e is previous and k.count("\x1f") == 2), fp)
+            integ.rotated = old_print != fp or None
+        since = previous.get("since", when) if previous and integ.change == "unchanged" and not integ.rotated \
+            else when
+        updated.entries[identity(integ.name, integ.provider)] = {
+            "name": integ.name, "provider": integ.provider, "status": integ.status.value,
+            "fingerprint": fp, "since": since, "checked_at": when}
         updated.covers.add((integ.name, integ.provider))
     return updated
 
