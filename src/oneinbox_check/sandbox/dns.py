@@ -2,8 +2,11 @@
 
 Zones are ``{name: {TYPE: [rdata text, ...]}}``; CNAMEs are followed within
 the data. ``faults`` make a name misbehave: ``"timeout"`` (no answer),
-``"servfail"`` or ``"refused"``. Names under no record answer NXDOMAIN;
-names that exist with other types answer NOERROR with no data.
+``"servfail"``, ``"refused"`` or ``"delay:SECONDS"`` (answers, late). A
+``generate(name, TYPE)`` callable can answer names no table could hold (an
+endless include chain); it returns the records, or None for "not mine".
+Names under no record answer NXDOMAIN; names that exist with other types
+answer NOERROR with no data.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import socket
 import socketserver
 import struct
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import dns.exception
@@ -26,6 +30,8 @@ import dns.rdatatype
 import dns.rrset
 
 Zones = Mapping[str, Mapping[str, list[str]]]
+Generator = Callable[[str, str], "list[str] | None"]
+MAX_DELAY = 30.0  # seconds; a scripted delay never holds a handler thread longer
 
 
 def _txt(value: str) -> str:
@@ -38,9 +44,11 @@ def _txt(value: str) -> str:
 class ZoneData:
     """Records and faults, mutable while the server runs (tests script scenarios)."""
 
-    def __init__(self, zones: Zones | None = None, faults: Mapping[str, str] | None = None):
+    def __init__(self, zones: Zones | None = None, faults: Mapping[str, str] | None = None,
+                 generate: Generator | None = None):
         self.records: dict[str, dict[str, list[str]]] = {}
         self.faults: dict[str, str] = {}
+        self.generate = generate
         self.queries: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         if zones:
@@ -81,10 +89,19 @@ class ZoneData:
         with self.lock:
             self.queries.append((name, rdtype))
             fault = self.faults.get(name) or self.faults.get(f"{name}/{rdtype}")
+        if fault and fault.startswith("delay:"):
+            time.sleep(min(MAX_DELAY, max(0.0, float(fault.split(":", 1)[1]))))
+            fault = None
+        with self.lock:
             if fault == "timeout":
                 return None
             if fault in ("servfail", "refused"):
                 response.set_rcode(dns.rcode.SERVFAIL if fault == "servfail" else dns.rcode.REFUSED)
+                return response
+            generated = self.generate(name, rdtype) if self.generate and name not in self.records else None
+            if generated is not None:
+                if generated:
+                    self._add(response, name, rdtype, generated)
                 return response
             owner = name
             for _ in range(8):
