@@ -56,8 +56,9 @@ recursive descent, one function per rule (``_TermParser``)::
 
 The grammar is ambiguous where a domain-spec meets a CIDR length (``/`` is a
 macro-literal): as every implementation does, a trailing ``/N`` or ``//N`` of
-``a``/``mx`` is the dual-cidr-length. Beyond the ABNF, a macro-free name with
-an empty or over-long label is malformed (§4.3) and a permerror here.
+``a``/``mx`` is the dual-cidr-length. A name the ABNF allows but DNS cannot
+carry (an empty or over-long label, §4.3) is never sent: it finds nothing
+(a void lookup; for include/redirect "no SPF record", a permerror).
 """
 
 from __future__ import annotations
@@ -411,10 +412,7 @@ class _TermParser:
         """Validate; True when the spec contains sender macros (cannot be resolved here)."""
         pieces = self.macro_pieces(text, owner, in_domain=True)
         self.domain_end(text, pieces, owner)
-        macros = any(kind == "macro" for kind, _ in pieces)
-        if not macros:
-            self.malformed_name(text, owner)
-        return macros
+        return any(kind == "macro" for kind, _ in pieces)
 
     # domain-end = ( "." toplabel [ "." ] ) / macro-expand
     def domain_end(self, text: str, pieces: list[tuple[str, str]], owner: str) -> None:
@@ -450,16 +448,6 @@ class _TermParser:
             return
         if not any(c in _ALPHA for c in label):
             raise self.error("toplabel", f"top-level label {label!r} of {text!r} is numeric", "7.1")
-
-    def malformed_name(self, text: str, owner: str) -> None:
-        """RFC 7208 §4.3: a malformed domain (empty label, label over 63, name over 253)."""
-        name = text[:-1] if text.endswith(".") else text
-        labels = name.split(".")
-        if any(not label for label in labels):
-            raise self.error("domain-spec", f"{text!r} has an empty label", "4.3",
-                             fix=f"write {owner}:{'.'.join(label for label in labels if label)}")
-        if any(len(label) > 63 for label in labels) or len(name) > 253:
-            raise self.error("domain-spec", f"{text!r} is not a valid DNS name (labels ≤ 63, name ≤ 253)", "4.3")
 
     # macro-string = *( macro-expand / macro-literal )
     def macro_string(self, text: str, owner: str, section: str = "7.1") -> bool:
@@ -521,6 +509,22 @@ class _TermParser:
                 raise self.error("delimiter", f"'%{{{inner}}}': {c!r} is not a transformer or delimiter "
                                  "(digits, r, then . - + , / _ =)", "7.1")
         return close + 1, ("macro", text[i:close + 1])
+
+
+def malformed(name: str) -> str | None:
+    """RFC 7208 §4.3: why *name* cannot be a DNS name (empty label, label over 63, over 253), or None.
+
+    Such a name is never sent: it finds nothing, like a lookup that answers no records.
+    """
+    name = name[:-1] if name.endswith(".") else name
+    labels = name.split(".")
+    if any(not label for label in labels):
+        return "has an empty label"
+    if any(len(label) > 63 for label in labels):
+        return "has a label longer than 63 characters"
+    if len(name) > 253:
+        return "is longer than 253 characters"
+    return None
 
 
 def _numeric_toplabel(domain: str) -> bool:
@@ -681,7 +685,7 @@ async def fetch_spf(resolver: Lookup, domain: str) -> tuple[str | None, Any]:
 
 def _questions(mech: Mechanism, domain: str) -> list[tuple[str, str]]:
     target = mech.domain or domain
-    if mech.macros:
+    if mech.macros or malformed(target):
         return []
     return {"include": [(target, "TXT")], "a": [(target, "A"), (target, "AAAA")], "mx": [(target, "MX")],
             "exists": [(target, "A")]}.get(mech.name, [])
@@ -712,7 +716,8 @@ async def _evaluate(ev: Evaluation, domain: str, record: str, stack: tuple[str, 
     wanted: list[tuple[str, str]] = []
     for mech in [m for m in reached if m.name in _QUERYING][:budget]:
         wanted += _questions(mech, domain)
-    if redirect is not None and not redirect.macros and len([m for m in reached if m.name in _QUERYING]) < budget:
+    querying = len([m for m in reached if m.name in _QUERYING])
+    if redirect is not None and not redirect.macros and not malformed(redirect.value) and querying < budget:
         wanted.append((redirect.value, "TXT"))
     error: BaseException | None = None
     async with anyio.create_task_group() as tg:
@@ -746,6 +751,9 @@ async def _walk(ev: Evaluation, node: Node, reached: list[Mechanism], redirect: 
             node.children.append(await _follow(ev, mech.text, domain, target, stack, "include"))
         elif mech.name == "ptr":
             ev.warn(f"{domain}'s SPF uses 'ptr', which RFC 7208 §5.5 says not to use")
+        elif malformed(target):
+            ev.warn(f"{mech.text} in {domain}'s SPF: {target!r} {malformed(target)}, so it matches nothing")
+            ev.count_void(mech.text, domain, target)
         else:
             answers = [await ev.query(name, rdtype) for name, rdtype in _questions(mech, domain)]
             failed = next((a for a in answers if a.failed), None)
@@ -773,6 +781,9 @@ async def _follow(ev: Evaluation, term: str, domain: str, target: str, stack: tu
     if key in stack:
         raise SpfPermError(f"{kind} loop: {' -> '.join(stack + (key,))} (RFC 7208 §4.6.4: a loop can never "
                            "finish within the lookup limit)", fix=f"Remove {term} from the record of {domain}.")
+    if malformed(target):
+        raise SpfPermError(f"{term} in the record of {domain}: {target!r} {malformed(target)}, so it has no SPF "
+                           f"record, which is a permerror (RFC 7208 §4.3)", fix=f"Correct the name in {term}.")
     record, result = await fetch_spf(ev, target)
     if record is None:
         if result.missing:
