@@ -152,7 +152,6 @@ async def test_rfc7208_rule(zone, clause: str, record: str, verdict: str, fragme
 async def test_every_syntax_failure_names_the_term_and_rule(zone) -> None:
     from oneinbox_check.net.dns import Resolver
 
-    resolver = Resolver([("127.0.0.1", zone.port)], timeout=1, tries=1)
     for clause, record, verdict, _ in ROWS:
         if not is_spf(record):
             continue
@@ -160,7 +159,7 @@ async def test_every_syntax_failure_names_the_term_and_rule(zone) -> None:
             parse_record(record)
         except SpfSyntaxError as exc:
             zone.zone.set(NAME, "TXT", [record])
-            r = await check_spf(resolver, NAME)
+            r = await check_spf(Resolver([("127.0.0.1", zone.port)], timeout=1, tries=1), NAME)  # fresh cache
             assert r.status.value == "fail", clause
             assert f'term "{exc.term}"' in r.summary and exc.rule in r.summary and "RFC 7208 §" in r.summary, clause
             assert r.details["term"] == exc.term and r.details["rule"] == exc.rule
