@@ -361,8 +361,10 @@ class _TermParser:
         if not digits:
             raise self.error(rule, "'/' without a length", section)
         if len(digits) > 1 and digits[0] == "0":
-            raise self.error(rule, f"CIDR length {digits!r} has a leading zero", section,
-                             fix=f"write /{int(digits)}" if int(digits) <= limit else None)
+            if int(digits) > limit:
+                raise self.error(rule, f"CIDR length {digits!r} has a leading zero and is over {limit}", section,
+                                 fix=f"use at most /{limit}, without leading zeros")
+            raise self.error(rule, f"CIDR length {digits!r} has a leading zero", section, fix=f"write /{int(digits)}")
         if len(digits) > len(str(limit)) or int(digits) > limit:
             raise self.error(rule, f"CIDR length {digits} is over {limit}", section, fix=f"use at most /{limit}")
         return int(digits)
