@@ -46,7 +46,7 @@ def build() -> dict[str, dict[str, list[str]]]:
         "sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 ip4:208.117.48.0/20 ip4:50.31.32.0/19 ip4:198.37.144.0/20 ~all"]},
         "u1234.wl.sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 -all"], "MX": ["10 mx.sendgrid.net"]},
         "s1.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_2048}"]},
-        "s2.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_1024}"]},
+        "s2.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_2048}"]},
         "mx.sendgrid.net": {"A": ["167.89.0.1"]},
     }
     zones |= resend_domain("good.example")
