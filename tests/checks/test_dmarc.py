@@ -78,7 +78,7 @@ async def test_several_records_fail(dns_server) -> None:
     assert r.status.value == "fail" and "2 DMARC records" in r.summary
 
 
-async def test_subdomain_inheriting_the_org_record_reports_sp(dns_server) -> None:  # issue 10 item 18
+async def test_item18_dmarc_subdomain_inheriting_the_org_record_reports_sp(dns_server) -> None:
     r = await _dmarc(dns_server, "mail.d.example", {"_dmarc.d.example": ["v=DMARC1; p=reject; sp=none"]})
     assert r.status.value == "pass" and r.details["inherited"]
     assert r.details["policy"] == "none" and r.details["policy_tag"] == "sp"
@@ -101,6 +101,6 @@ async def test_subdomain_record_wins_over_the_org_record(dns_server) -> None:
     assert r.details["policy"] == "reject" and not r.details["inherited"]
 
 
-async def test_version_with_whitespace_is_accepted(dns_server) -> None:  # issue 10 item 18
+async def test_item18_dmarc_version_with_whitespace_is_accepted(dns_server) -> None:
     r = await _dmarc(dns_server, "d.example", {"_dmarc.d.example": ["v = DMARC1; p=none"]})
     assert r.status.value == "pass"

@@ -90,3 +90,47 @@ def test_parse_terms_rejects_bad_syntax() -> None:
     assert parse_terms("v=spf1 ip4:192.0.2.0/24 -all", "x") == [("+", "ip4", "192.0.2.0/24"), ("-", "all", None)]
     with pytest.raises(SpfPermError):
         parse_terms("v=spf1 include", "x")
+
+
+async def test_item10_spf_cidr_only_a_and_mx_mean_the_current_domain(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.cidr.example", "TXT", ["v=spf1 a/24 mx/24 a//64 include:amazonses.com -all"])
+    zones_server.zone.set("send.cidr.example", "A", ["192.0.2.7"])
+    zones_server.zone.set("send.cidr.example", "MX", ["10 mx.cidr.example"])
+    r = await _spf(zresolver, "send.cidr.example")
+    assert r.status.value == "pass" and r.details["void_lookups"] == 0, r
+    assert all(name for name, _ in zones_server.zone.queries), "an empty name was looked up"
+    assert ("send.cidr.example", "A") in zones_server.zone.queries
+
+
+async def test_item10_spf_modifier_names_with_dash_underscore_dot_are_valid_and_ignored(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.mods.example", "TXT", ["v=spf1 include:amazonses.com my-mod=1 x_y=2 a.b=3 -all"])
+    r = await _spf(zresolver, "send.mods.example")
+    assert r.status.value == "pass" and r.details["valid"] is True, r
+
+
+async def test_repeated_unknown_modifier_passes_with_a_warning(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.rep.example", "TXT", ["v=spf1 include:amazonses.com foo=1 foo=2 -all"])
+    r = await _spf(zresolver, "send.rep.example")
+    assert r.status.value == "pass" and any("foo=" in w for w in r.details["warnings"])
+
+
+async def test_each_name_is_asked_once_even_when_included_twice(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.twice.example", "TXT", ["v=spf1 include:amazonses.com include:amazonses.com -all"])
+    r = await _spf(zresolver, "send.twice.example")
+    assert r.details["lookups"] == 2  # receivers count both (RFC 7208 §4.6.4) ...
+    assert zones_server.zone.queries.count(("amazonses.com", "TXT")) == 1  # ... but we ask once
+
+
+async def test_syntax_error_in_an_included_record_names_the_term_and_the_record(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.inc.example", "TXT", ["v=spf1 include:_spf.inc.example -all"])
+    zones_server.zone.set("_spf.inc.example", "TXT", ["v=spf1 ip4:192.0.2.0/33 -all"])
+    r = await _spf(zresolver, "send.inc.example")
+    assert r.status.value == "fail" and '"ip4:192.0.2.0/33"' in r.summary and "_spf.inc.example" in r.summary
+    assert "If you do not control _spf.inc.example" in r.remediation
+
+
+async def test_tree_in_details_is_bounded(zresolver, zones_server) -> None:
+    zones_server.zone.set("send.big.example", "TXT", ["v=spf1 include:amazonses.com " + "ip4:192.0.2.1 " * 300
+                                                      + "-all"])
+    r = await _spf(zresolver, "send.big.example")
+    assert len(r.details["tree"]["record"]) < 600

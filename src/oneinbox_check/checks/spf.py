@@ -709,6 +709,11 @@ async def _evaluate(ev: Evaluation, domain: str, record: str, stack: tuple[str, 
     if ignored:
         ev.warn(f"{domain}'s SPF has terms after 'all' that are never evaluated: "
                 + " ".join(m.text for m in ignored[:5]) + (" …" if len(ignored) > 5 else ""))
+    names = [m.name for m in parsed.modifiers]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        ev.warn(f"{domain}'s SPF repeats the modifier(s) {', '.join(n + '=' for n in repeated)}: valid (RFC 7208 §6 "
+                "ignores unknown modifiers) but some receivers (pyspf in strict mode) treat it as permerror")
     redirect = parsed.redirect
     if redirect is not None and parsed.has_all:
         ev.warn(f"{domain}'s SPF has 'all', so {redirect.text} is ignored (RFC 7208 §6.1)")
