@@ -16,7 +16,7 @@ recursive descent, one function per rule (``_TermParser``)::
     record           = version terms *SP              parse_record
     version          = "v=spf1"                       parse_record / is_spf
     terms            = *( 1*SP ( directive / modifier ) )   parse_record (split on SP)
-    directive / modifier (which one: ``name "="``)    _TermParser.term
+    directive / modifier (which one: ``name "="``)    _TermParser.term_
     directive        = [ qualifier ] mechanism        _TermParser.directive
     qualifier        = "+" / "-" / "?" / "~"          _TermParser.directive
     mechanism        = all / include / a / mx / ptr / ip4 / ip6 / exists
