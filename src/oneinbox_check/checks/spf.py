@@ -814,6 +814,9 @@ async def check_spf(resolver: Lookup, domain: str, *, require_include: str | Non
     """
     suggested = suggested or (f"v=spf1 include:{require_include} ~all" if require_include else "v=spf1 ~all")
     ev = Evaluation(resolver)
+    if malformed(domain):  # RFC 7208 §4.3: no lookup, the result is "none"
+        return _fail(f"no SPF record at {domain}: the name {malformed(domain)} (RFC 7208 §4.3)",
+                     "Check the domain: it cannot exist in DNS.", name=domain, valid=False)
     try:
         record, result = await fetch_spf(ev, domain)
     except SpfLookupError as exc:

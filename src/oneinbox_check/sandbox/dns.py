@@ -35,10 +35,15 @@ MAX_DELAY = 30.0  # seconds; a scripted delay never holds a handler thread longe
 
 
 def _txt(value: str) -> str:
-    """Zone-file text for a TXT value, split into 255-byte strings as DNS requires."""
-    raw = value.encode()
+    """Zone-file text for a TXT value, split into 255-byte strings as DNS requires.
+
+    Every byte outside printable ASCII (and the quote and backslash) is written
+    as ``\\DDD``, so records with control characters or UTF-8 are served as is.
+    """
+    raw = value.encode("utf-8", "surrogateescape")
     chunks = [raw[i:i + 255] for i in range(0, len(raw), 255)] or [b""]
-    return " ".join('"' + c.decode().replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
+    return " ".join('"' + "".join(chr(b) if 0x20 <= b < 0x7F and b not in (0x22, 0x5C) else f"\\{b:03d}"
+                                  for b in c) + '"' for c in chunks)
 
 
 class ZoneData:
@@ -54,8 +59,9 @@ class ZoneData:
         if zones:
             self.load(zones)
         if faults:
-            for name, fault in faults.items():
-                self.faults[_norm(name)] = fault
+            for name, fault in faults.items():  # "name" or "name/TYPE"
+                host, slash, rdtype = name.partition("/")
+                self.faults[_norm(host) + (slash + rdtype.upper() if slash else "")] = fault
 
     def load(self, zones: Zones) -> None:
         with self.lock:
