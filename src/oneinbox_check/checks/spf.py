@@ -9,6 +9,13 @@ every term a receiver could reach (all terms before ``all``, then
 SPF (§5.2, §6.1), a lookup that fails (temperror). Each DNS name/type is asked
 once per run, sibling lookups of one record are asked concurrently, and the
 work is bounded by the lookup limit whatever the record tree looks like.
+Because no address is assumed, a record that only some senders push past a
+limit (an ``ip4`` that matches before the 11th lookup) is reported as the
+permerror every other sender gets. An ``mx`` whose name has more than 10 MX
+records is a permerror (§4.6.4); the 10-name limit of ``ptr`` concerns the
+client's own PTR answer and needs a client, so ``ptr`` is only warned against
+(§5.5). Terms with sender macros (``%{i}``, ``%{l}``…) are checked for syntax
+and counted, not followed.
 
 Grammar: RFC 7208 §12 (collected ABNF) and §7.1 (macros), parsed by hand,
 recursive descent, one function per rule (``_TermParser``)::
