@@ -134,3 +134,19 @@ async def test_tree_in_details_is_bounded(zresolver, zones_server) -> None:
                                                       + "-all"])
     r = await _spf(zresolver, "send.big.example")
     assert len(r.details["tree"]["record"]) < 600
+
+
+BROKEN_ON_PURPOSE = {"send.twospf.example", "send.deep.example", "send.void.example", "send.plusall.example",
+                     "send.noses.example"}
+
+
+async def test_every_valid_sandbox_record_passes_or_warns(zresolver) -> None:
+    from oneinbox_check.checks.spf import is_spf
+    from oneinbox_check.sandbox import zones
+
+    names = [n for n, t in zones.build().items() if any(is_spf(v) for v in t.get("TXT", []))
+             and n not in zones.FAULTS and n not in BROKEN_ON_PURPOSE]
+    assert len(names) > 20
+    for name in names:
+        r = await check_spf(zresolver, name)
+        assert r.status.value in ("pass", "warn") and r.details["valid"], (name, r.summary)
