@@ -27,4 +27,8 @@ def names() -> list[str]:
 
 
 def render(report: Any, fmt: str, **options: Any) -> str:
-    return Format(fmt).to_format()(report, **options)
+    """The report in *fmt*, scrubbed once more as a whole: whatever a format
+    shows, no registered key leaves, and the text is always valid UTF-8."""
+    from ..secrets import scrub
+
+    return scrub(Format(fmt).to_format()(report, **options))
