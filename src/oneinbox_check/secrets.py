@@ -76,13 +76,16 @@ class _Table:
     Linear probing, load at most one half; rebuilt (from the keys) when it fills.
     """
 
-    __slots__ = ("slots", "mask", "count")
+    __slots__ = ("slots", "mask", "count", "shared")
 
     def __init__(self, capacity: int):
         size = 1 << max(10, (capacity * 2 - 1).bit_length())
         self.slots = array("Q", bytes(8 * size))
         self.mask = size - 1
         self.count = 0
+        # an anchor many keys share (a common stretch) goes to a list, so probe
+        # chains stay short and inserting stays O(1)
+        self.shared: dict[int, list[int]] = {}
 
     def room_for(self, more: int) -> bool:
         return (self.count + more) * 2 <= self.mask + 1
@@ -90,9 +93,16 @@ class _Table:
     def add(self, h: int, value: int) -> None:
         slots, mask = self.slots, self.mask
         i = h & mask
-        while slots[i]:
+        fp = (h >> 40) & 0xFFFFFF
+        same = 0
+        while entry := slots[i]:
+            if entry >> 40 == fp:
+                same += 1
+                if same >= 8:
+                    self.shared.setdefault(h, []).append(value)
+                    return
             i = (i + 1) & mask
-        slots[i] = ((h >> 40) & 0xFFFFFF) << 40 | value
+        slots[i] = fp << 40 | value
         self.count += 1
 
     def find(self, h: int) -> list[int]:
@@ -104,6 +114,8 @@ class _Table:
             if entry >> 40 == fp:
                 found.append(entry & 0xFFFFFFFFFF)
             i = (i + 1) & mask
+        if self.shared and h in self.shared:
+            found.extend(self.shared[h])
         return found
 
 
@@ -135,10 +147,10 @@ def _forms(value: str) -> list[tuple[int, str, int]]:
     data = value.encode("utf-8", "surrogatepass")
     for align, form in ((0, _B64_0), (1, _B64_1), (2, _B64_2)):
         encoded = base64.b64encode(b"\0" * align + data).decode()
-        end = (align + len(data)) // 3 * 4  # whole groups of three key bytes only
         start = 4 if align else 0  # the first group holds bytes that are not the key's
-        # a base64 character covers 6 bits: characters before this one encode only the prefix
-        out.append((form, encoded[start:end], (align + public) * 8 // 6 - start))
+        # to the end with its padding (the key ending the encoded text); a base64
+        # character covers 6 bits: characters before this one encode only the prefix
+        out.append((form, encoded[start:], (align + public) * 8 // 6 - start))
     quoted = quote(value, safe="")
     if quoted != value:
         out.append((_URL, quoted.translate(_NORMALISE), 0))
@@ -149,16 +161,21 @@ def _forms(value: str) -> list[tuple[int, str, int]]:
 
 
 def _anchor_offsets(text: str, public: int) -> range:
-    # an anchor wholly inside the public part (q + _ANCHOR <= public) is skipped
-    first = max(0, -(-(public - _ANCHOR + 1) // _STEP)) * _STEP
-    return range(first, min(len(text), _MAX_FORM) - _ANCHOR + 1, _STEP)
+    # The first anchor starts 2 characters before the secret part: it holds 4
+    # secret characters, so it is not shared by every key with the same prefix,
+    # none lies in the public prefix (a mask, which shows it, never matches
+    # again), and every WINDOW-run holding more than 4 secret characters still
+    # holds an anchor (runs of the prefix plus at most 4 characters reveal no
+    # more than the mask does).
+    return range(max(0, public - 2), min(len(text), _MAX_FORM) - _ANCHOR + 1, _STEP)
 
 
 def _index(table: _Table, idx: int) -> int:
     added = 0
     for form, text, public in _forms(_secrets[idx]):
-        for q in _anchor_offsets(text, public):
-            table.add(hash(text[q:q + _ANCHOR]), idx << 18 | form << 15 | q // _STEP)
+        offsets = _anchor_offsets(text, public)
+        for n, q in enumerate(offsets):
+            table.add(hash(text[q:q + _ANCHOR]), idx << 18 | form << 15 | n)
             added += 1
     return added
 
@@ -180,7 +197,7 @@ def _flush() -> None:
             _index(_table, i)
         _anchors_total += more
         return
-    table = _Table(_anchors_total + more)  # grown for the whole set: amortised linear
+    table = _Table(2 * (_anchors_total + more))  # doubled for what is to come: amortised linear
     for i in range(1, len(_secrets)):
         if _secrets[i]:
             _index(table, i)
@@ -199,8 +216,9 @@ def _register(value: str) -> None:
         parts = value.split()
         if len(parts) > 1:
             _spaced[value] = mask(value)
-            for part in parts:  # each piece is masked like a key of its own
-                _add(part, _spaced[value])
+            for part in parts:  # each long piece is masked like a key of its own (short ones are words)
+                if len(part) >= WINDOW:
+                    _add(part, _spaced[value])
             return
         _add(value, mask(value))
 
@@ -278,17 +296,19 @@ def _long_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=4096)
-def _form_text(idx: int, form: int) -> str:
-    return next((t for f, t, _ in _forms(_secrets[idx]) if f == form), "")
+def _form_text(idx: int, form: int) -> tuple[str, int]:
+    """A key's form and the offset of its first anchor."""
+    return next(((t, _anchor_offsets(t, p).start) for f, t, p in _forms(_secrets[idx]) if f == form), ("", 0))
 
 
 def _verify(norm: str, i: int, value: int, floor: int) -> tuple[int, int, int] | None:
     """Does the anchor at *i* sit in a WINDOW-long run of the key's form? Then the
     span the echo covers (grown over small damage), else ``None``."""
-    idx, form, q = value >> 18, (value >> 15) & 7, (value & 0x7FFF) * _STEP
+    idx, form, q = value >> 18, (value >> 15) & 7, value & 0x7FFF
     if idx >= len(_secrets):
         return None
-    text = _form_text(idx, form)
+    text, first = _form_text(idx, form)
+    q = first + q * _STEP
     if text[q:q + _ANCHOR] != norm[i:i + _ANCHOR]:
         return None
     left = 0  # the exact run around the anchor
