@@ -79,41 +79,44 @@ class _Table:
     __slots__ = ("slots", "mask", "count", "shared")
 
     def __init__(self, capacity: int):
-        size = 1 << max(10, (capacity * 2 - 1).bit_length())
+        size = max(1024, capacity * 2 + 1)  # any size: slots are picked modulo it
         self.slots = array("Q", bytes(8 * size))
-        self.mask = size - 1
+        self.mask = size  # (the modulus)
         self.count = 0
         # an anchor many keys share (a common stretch) goes to a list, so probe
         # chains stay short and inserting stays O(1)
         self.shared: dict[int, list[int]] = {}
 
     def room_for(self, more: int) -> bool:
-        return (self.count + more) * 2 <= self.mask + 1
+        return (self.count + more) * 2 <= self.mask
 
-    def add(self, h: int, value: int) -> None:
-        slots, mask = self.slots, self.mask
-        i = h & mask
-        fp = (h >> 40) & 0xFFFFFF
-        same = 0
-        while entry := slots[i]:
-            if entry >> 40 == fp:
-                same += 1
-                if same >= 8:
-                    self.shared.setdefault(h, []).append(value)
-                    return
-            i = (i + 1) & mask
-        slots[i] = fp << 40 | value
-        self.count += 1
+    def add(self, pairs: list[tuple[int, int]]) -> None:
+        """Insert ``(hash, value)`` pairs."""
+        slots, size, shared = self.slots, self.mask, self.shared
+        for h, value in pairs:
+            i = h % size
+            fp = (h >> 40) & 0xFFFFFF
+            same = 0
+            while entry := slots[i]:
+                if entry >> 40 == fp:
+                    same += 1
+                    if same >= 8:
+                        shared.setdefault(h, []).append(value)
+                        break
+                i = i + 1 if i + 1 < size else 0
+            else:
+                slots[i] = fp << 40 | value
+                self.count += 1
 
     def find(self, h: int) -> list[int]:
-        slots, mask = self.slots, self.mask
-        i = h & mask
+        slots, size = self.slots, self.mask
+        i = h % size
         fp = (h >> 40) & 0xFFFFFF
         found = []
         while entry := slots[i]:
             if entry >> 40 == fp:
                 found.append(entry & 0xFFFFFFFFFF)
-            i = (i + 1) & mask
+            i = i + 1 if i + 1 < size else 0
         if self.shared and h in self.shared:
             found.extend(self.shared[h])
         return found
@@ -164,23 +167,21 @@ def _anchor_offsets(text: str, public: int) -> range:
     # The first anchor starts 2 characters before the secret part: it holds 4
     # secret characters, so it is not shared by every key with the same prefix,
     # none lies in the public prefix (a mask, which shows it, never matches
-    # again), and every WINDOW-run holding more than 4 secret characters still
-    # holds an anchor (runs of the prefix plus at most 4 characters reveal no
-    # more than the mask does).
+    # again), and every WINDOW-run holding at least 4 secret characters still
+    # holds an anchor (the prefix plus up to 3 characters reveals no more than
+    # the mask does).
     return range(max(0, public - 2), min(len(text), _MAX_FORM) - _ANCHOR + 1, _STEP)
 
 
-def _index(table: _Table, idx: int) -> int:
-    added = 0
+def _anchors(idx: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
     for form, text, public in _forms(_secrets[idx]):
-        offsets = _anchor_offsets(text, public)
-        for n, q in enumerate(offsets):
-            table.add(hash(text[q:q + _ANCHOR]), idx << 18 | form << 15 | n)
-            added += 1
-    return added
+        base = idx << 18 | form << 15
+        out += [(hash(text[q:q + _ANCHOR]), base | n) for n, q in enumerate(_anchor_offsets(text, public))]
+    return out
 
 
-def _count_anchors(idx: int) -> int:
+def _count(idx: int) -> int:
     return sum(len(_anchor_offsets(text, public)) for _, text, public in _forms(_secrets[idx]))
 
 
@@ -191,17 +192,18 @@ def _flush() -> None:
         return
     pending = list(_pending)
     _pending.clear()
-    more = sum(_count_anchors(i) for i in pending)
-    if _table.room_for(more):
-        for i in pending:
-            _index(_table, i)
-        _anchors_total += more
-        return
-    table = _Table(2 * (_anchors_total + more))  # doubled for what is to come: amortised linear
-    for i in range(1, len(_secrets)):
-        if _secrets[i]:
-            _index(table, i)
+    more = sum(_count(i) for i in pending)
     _anchors_total += more
+    if _table.room_for(more):
+        table = _table
+    else:  # a quarter to spare, so rebuilds stay amortised linear
+        table = _Table(_anchors_total * 5 // 4)
+        fresh = set(pending)
+        for i in range(1, len(_secrets)):
+            if i not in fresh:
+                table.add(_anchors(i))
+    for i in pending:
+        table.add(_anchors(i))
     _table = table
 
 
