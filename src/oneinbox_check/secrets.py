@@ -135,8 +135,10 @@ def mask(value: str) -> str:
 
 
 def _public(value: str) -> int:
-    """Length of the key's known prefix: windows inside it are not secret."""
-    return next((len(p) for p in _PREFIXES if value.startswith(p)), 0)
+    """Length of the key's known prefix (after any quotes or brackets pasted with
+    it): windows inside it are not secret."""
+    lead = len(value) - len(value.lstrip("\"'`<([{"))
+    return next((lead + len(p) for p in _PREFIXES if value.startswith(p, lead)), 0)
 
 
 def _forms(value: str) -> list[tuple[int, str, int]]:
@@ -346,6 +348,8 @@ def _grow(norm: str, t: int, text: str, f: int, encoded: bool) -> int:
         for dt, df in _DAMAGE:
             if dt > 1 and not norm[t:t + dt].isspace():
                 break  # longer skips only over whitespace (a line break and its indent)
+            if dt and norm[t:t + 1] in _STRUCTURE:
+                continue  # never swallow a quote or markup character: JSON/XML stay well-formed
             a, b = t + dt, f + df
             if a + 1 < n and b + 1 < m and norm[a] == text[b] and norm[a + 1] == text[b + 1]:
                 t, f = a, b
@@ -363,6 +367,7 @@ def _grow(norm: str, t: int, text: str, f: int, encoded: bool) -> int:
     return t
 
 
+_STRUCTURE = frozenset("\"'<>&\\")
 _B64_TAIL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 
 
