@@ -241,3 +241,15 @@ async def test_url_credentials_go_as_basic_auth_and_never_show() -> None:
     sent = route.calls[0].request
     assert sent.headers["authorization"] == "Basic " + base64.b64encode(b"bob:hunter2-password").decode()
     assert "@" not in str(sent.url)
+
+
+# --- against the sandbox's WebSocket fake (in-process), which answers like an RFC 6455 server ---
+
+@pytest.mark.parametrize(("path", "status"), [("/ws/ws", "pass"), ("/ws/subprotocol", "error"),
+                                              ("/ws/nowhere", "fail")])
+async def test_item19_the_fake_server_answers_like_a_websocket_server(sandbox, path: str, status: str) -> None:
+    from oneinbox_check.sandbox.world import IN_PROCESS_BASE
+
+    url = IN_PROCESS_BASE.replace("http://", "ws://") + path
+    result = await run(url, transport=sandbox.transport())
+    assert result.status.value == status, result.summary
