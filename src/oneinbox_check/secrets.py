@@ -12,7 +12,8 @@ from any text leaving the process (reports, logs, errors), SPEC §8:
   longer encoded blobs too; standard and URL-safe alphabets) and its
   URL-encoded form, by the same 12-character windows;
 - short keys (under 12 characters) wherever they occur whole (under 4
-  characters only as a whole word, or every short word would go);
+  characters only as a whole word, or every short word would go; one or two
+  characters not at all: they hide nothing);
 - credentials in a URL's user-info (``wss://user:pass@host`` → ``wss://…@host``).
 
 Cost is linear in the text and in the number of keys: each key's forms are
@@ -51,6 +52,7 @@ WINDOW = 12  # any run of this many characters of a key (or of its encoded forms
 _ANCHOR = 6
 _STEP = WINDOW - _ANCHOR + 1  # anchors every _STEP characters: each WINDOW-run holds one whole
 _WORD = 4  # short keys below this length are masked only as whole words
+_TINY = 3  # below this, not at all
 _MAX_FORM = (1 << 15) * _STEP  # anchors past this offset are not indexed (keys that long fail key.format)
 
 # forms of a key: the key, base64 at byte alignment 0/1/2, URL-encoded (upper/lower hex)
@@ -76,23 +78,23 @@ class _Table:
     Linear probing, load at most one half; rebuilt (from the keys) when it fills.
     """
 
-    __slots__ = ("slots", "mask", "count", "shared")
+    __slots__ = ("slots", "size", "count", "shared")
 
     def __init__(self, capacity: int):
         size = max(1024, capacity * 2 + 1)  # any size: slots are picked modulo it
         self.slots = array("Q", bytes(8 * size))
-        self.mask = size  # (the modulus)
+        self.size = size
         self.count = 0
         # an anchor many keys share (a common stretch) goes to a list, so probe
         # chains stay short and inserting stays O(1)
         self.shared: dict[int, list[int]] = {}
 
     def room_for(self, more: int) -> bool:
-        return (self.count + more) * 2 <= self.mask
+        return (self.count + more) * 2 <= self.size
 
     def add(self, pairs: list[tuple[int, int]]) -> None:
         """Insert ``(hash, value)`` pairs."""
-        slots, size, shared = self.slots, self.mask, self.shared
+        slots, size, shared = self.slots, self.size, self.shared
         for h, value in pairs:
             i = h % size
             fp = (h >> 40) & 0xFFFFFF
@@ -109,7 +111,7 @@ class _Table:
                 self.count += 1
 
     def find(self, h: int) -> list[int]:
-        slots, size = self.slots, self.mask
+        slots, size = self.slots, self.size
         i = h % size
         fp = (h >> 40) & 0xFFFFFF
         found = []
@@ -228,6 +230,8 @@ def _register(value: str) -> None:
 
 
 def _add(value: str, shown: str) -> None:
+    if len(value) < _TINY:  # one or two characters hide nothing, and masking them would eat "a", "to", …
+        return
     if len(value) < WINDOW:
         _short.setdefault(len(value), {})[value] = shown
         return
