@@ -9,11 +9,13 @@ series may appear only once.
 from __future__ import annotations
 
 from ..models import Report, Status
+from ..secrets import clean
 
 VALUE = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3, Status.SKIP: 4}
 
 
 def _label(value: str) -> str:
+    value = clean(value, newlines=False)
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
