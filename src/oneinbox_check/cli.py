@@ -263,14 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(verbose: int) -> None:
-    from .secrets import scrub
-
-    class ScrubbingFormatter(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            return scrub(super().format(record))
+    from .secrets import ScrubFilter
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter())  # keys masked, control characters gone, one line per record
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("oneinbox_check")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
@@ -319,10 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return serve(args.host, args.port, args.dns_port)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(exc)
         return EXIT_USAGE
     except WriteError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(exc)
         return EXIT_OUTPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -341,6 +338,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     parser.error(f"unknown command {args.command!r}")
     return EXIT_USAGE
+
+
+def _error(message: object) -> None:
+    """One stderr line: a path or name with a newline or an escape sequence cannot forge or hide lines."""
+    from .secrets import clean, scrub
+
+    print(f"{PROG}: error: {clean(scrub(str(message)), newlines=False)}", file=sys.stderr)
 
 
 def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dict[str, str] | None = None,
@@ -433,6 +437,7 @@ def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any
 
     for option, path in _output_paths(args):  # before any request: a bad path probes nothing
         check_writable(path, option)
+    notify = _notify_urls(args)
     previous = state_file.load(args.state) if args.state else None  # a bad state file stops before probing
 
     async def main_task() -> Any:
@@ -454,19 +459,47 @@ def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any
         except WriteError as exc:
             failures.append(str(exc))
     for failure in failures:
-        print(f"{PROG}: error: {failure}", file=sys.stderr)
+        _error(failure)
+    if notify and previous is not None and report.exit_code != EXIT_INTERRUPTED:
+        _send_notifications(args, notify, report, previous)
     if failures and report.exit_code != EXIT_INTERRUPTED:
         return EXIT_OUTPUT
     return int(report.exit_code)
 
 
+def _notify_urls(args: argparse.Namespace) -> list[str]:
+    """``--notify`` URLs, validated before any request; they need ``--state`` (changes come from it)."""
+    from .errors import UsageError
+    from .notify import validate_url
+
+    urls = [validate_url(u) for u in getattr(args, "notify", None) or []]
+    if urls and not getattr(args, "state", None):
+        raise UsageError("--notify reports what changed since the last run: add --state FILE")
+    if getattr(args, "notify_always", False) and not urls:
+        raise UsageError("--notify-always needs --notify URL")
+    return urls
+
+
+def _send_notifications(args: argparse.Namespace, urls: list[str], report: Any, previous: Any) -> None:
+    """POST the change summary; a failed delivery is said on stderr and never changes the exit code."""
+    import anyio
+
+    from .notify import deliver, heartbeat, payload
+
+    before = {(e["name"], e["provider"]): e["status"] for e in previous.entries.values()}
+    document = payload(report, before) or (heartbeat(report) if args.notify_always else None)
+    if document is None:
+        return
+    for result in anyio.run(lambda: deliver(urls, document, timeout=args.timeout)):
+        if not result.ok:
+            print(f"{PROG}: warning: --notify {result.shown}: not delivered ({result.detail})", file=sys.stderr)
+
+
 def _output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
     """(option, path) of every file this run writes (``--report FORMAT=FILE`` included when given)."""
     paths = [("--output", args.output)] if getattr(args, "output", None) else []
-    for spec in getattr(args, "report", None) or []:
-        _, _, path = str(spec).partition("=")
-        if path:
-            paths.append(("--report", path))
+    for _fmt, path in getattr(args, "report", None) or []:
+        paths.append(("--report", path))
     if getattr(args, "state", None):
         paths.append(("--state", args.state))
     return paths
@@ -500,6 +533,12 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
             raise
         except OSError as exc:
             failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
+    for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
+        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, width=120)
+        try:
+            write_output(path, extra)
+        except WriteError as exc:
+            failures.append(str(exc))
     return failures
 
 
@@ -659,6 +698,86 @@ def _cmd_dns(args: argparse.Namespace) -> int:
                                     selector=args.dkim_selector)
 
     return _finish(args, progress, {}, lambda: run_domains(args.domains, args.provider, layout, options))
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import load_report, merge
+
+    report = merge([load_report(p) for p in args.reports], strict=args.strict, version=_version())
+    return _emit_saved(args, report)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .merge import load_report
+
+    return _emit_saved(args, load_report(args.report_path))
+
+
+def _emit_saved(args: argparse.Namespace, report: Any) -> int:
+    """Render a report that needs no probing; the exit code is the report's (74 if a file failed)."""
+    from .files import check_writable
+
+    for option, path in _output_paths(args):
+        check_writable(path, option)
+    failures = emit(args, report)
+    for failure in failures:
+        _error(failure)
+    return EXIT_OUTPUT if failures else int(report.exit_code)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .envsource import CONVENTIONS, environment, skeleton
+    from .errors import UsageError
+    from .files import check_writable, write_output
+
+    env = environment(args.env_file, os.environ)
+    text = skeleton(env)
+    found = [c.key for c in CONVENTIONS if env.get(c.key)]
+    if args.path == "-":
+        sys.stdout.write(text)
+        return 0
+    if os.path.lexists(args.path) and not args.force:
+        raise UsageError(f"{args.path} exists; add --force to replace it, or name another PATH")
+    check_writable(args.path, "init")
+    write_output(args.path, text)
+    what = (f"{len(found)} integration(s) from {', '.join(found)}" if found
+            else "a commented template (none of the conventional variables is set)")
+    print(f"wrote {args.path}: {what}. Check it with: {PROG} check {args.path}"
+          + (f" --env-file {args.env_file}" if args.env_file else ""), file=sys.stderr)
+    return 0
+
+
+def _cmd_exporter(args: argparse.Namespace) -> int:
+    """Scheduled runs served on /metrics and /healthz until SIGTERM (SPEC §9)."""
+    from .errors import UsageError
+    from .exporter import Exporter, parse_interval, parse_listen, serve
+    from .runner import run
+
+    interval = parse_interval(args.interval)
+    min_interval = parse_interval(args.min_interval, "--min-interval")
+    listen = parse_listen(args.listen)
+    unused = [flag for flag, given in (("--output", args.output), ("--report", args.report),
+                                       ("--notify", args.notify)) if given]
+    if unused:
+        raise UsageError(f"the exporter serves its results on /metrics; {', '.join(unused)} does not apply")
+    entries, registry = _load_entries(args)  # a bad manifest stops before serving
+    options = run_options(args, registry)
+    options.handle_signals = False  # the exporter's own loop owns SIGTERM/SIGINT
+    from . import state as state_file
+
+    async def run_once() -> Any:
+        current, _ = _load_entries(args)  # read again: an edited manifest applies without a restart
+        report = await run(current, registry, options)
+        if args.state:
+            keys = {e.label: e.integration.api_key for e in current if e.integration is not None}
+            updated = state_file.apply(report, keys, state_file.load(args.state))
+            state_file.save(args.state, updated)
+        return report
+
+    exporter = Exporter(run_once, interval=interval, min_interval=min_interval)
+    return serve(exporter, listen, ready=lambda address: print(
+        f"{PROG} exporter: serving http://{address}/metrics and /healthz; a run every {args.interval}",
+        file=sys.stderr, flush=True))
 
 
 def _cmd_probes() -> int:

@@ -160,8 +160,6 @@ def test_item7_a_lone_surrogate_in_a_401_body_is_replaced_in_every_format(
         assert "\ufffd" in texts["--output"]
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py prints UsageError text raw: it should print "
-                                       "secrets.clean(str(exc), newlines=False) (one line)")
 def test_item11_a_path_with_a_newline_cannot_forge_a_stderr_line(capsys, tmp_path) -> None:
     code, out, err = run_cli(capsys, "check", str(tmp_path / "x\nERROR: forged"))
     assert code == 2
