@@ -3,6 +3,8 @@ escape sequences, valid XML, valid UTF-8, no markup injection — issue 8 items 
 
 from __future__ import annotations
 
+import re
+
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -64,4 +66,4 @@ def test_item11_rich_table_does_not_read_names_as_markup() -> None:
 def test_item11_prometheus_labels_stay_on_one_line() -> None:
     text = render(hostile_report(), "prometheus")
     series = [line for line in text.splitlines() if line.startswith("oneinbox_check_status{")]
-    assert series and all(line.rstrip().split()[-1].isdigit() for line in series)
+    assert series and all(re.fullmatch(r"[0-9]+(\.0)?", line.rstrip().split()[-1]) for line in series)
