@@ -95,4 +95,7 @@ def test_prometheus_change_series_with_state_and_rotation() -> None:
 
 
 def test_prometheus_has_no_change_series_without_state() -> None:
-    assert "oneinbox_check_changes" not in render(sample(), "prometheus")
+    report = sample()
+    for integ in report.integrations:
+        integ.change = None
+    assert "oneinbox_check_changes" not in render(report, "prometheus")
