@@ -22,6 +22,7 @@ from . import __version__
 from .checks import schema
 from .manifest import TOOL_LABEL, Entry
 from .models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
+from .net.budget import Budget
 from .secrets import scrub
 
 log = logging.getLogger("oneinbox_check.runner")
@@ -33,10 +34,12 @@ INTERRUPTED = "interrupted before this check finished"
 class RunOptions:
     offline: bool = False
     strict: bool = False
-    concurrency: int = 32
-    per_host: int = 8
+    concurrency: int = 32  # HTTP requests in flight
+    per_origin: int = 8  # HTTP requests in flight per (scheme, host, port)
+    dns_concurrency: int = 256  # DNS questions in flight (cheap, and an SPF tree asks many)
     timeout: float = 10.0
     retries: int = 2
+    budget: float | None = None  # seconds per integration's live checks; None: check_budget()
     endpoints: Mapping[str, str] | None = None  # resolved names -> URLs; None: defaults
     nameservers: Sequence[tuple[str, int]] = ()
     only: Sequence[str] = ()
@@ -46,6 +49,11 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
     handle_signals: bool = False
     pace: bool = True  # keep under the providers' documented rate limits
+
+    def check_budget(self) -> float:
+        """The time one integration's live checks may take (queueing not counted):
+        every attempt with its timeout plus room for backoff waits."""
+        return self.budget if self.budget is not None else self.timeout * (self.retries + 3)
 
     def wants(self, check_id: str) -> bool:
         if self.only and not any(fnmatch.fnmatchcase(check_id, g) for g in self.only):
@@ -108,7 +116,7 @@ def _resolver(options: RunOptions) -> Any:
     from .net.dns import Resolver
 
     return Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
-                    limiter=anyio.CapacityLimiter(options.concurrency))
+                    limiter=anyio.CapacityLimiter(options.dns_concurrency))
 
 
 async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
@@ -124,7 +132,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
     done = 0
 
     async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
-                          per_host=options.per_host, transport=options.transport,
+                          per_origin=options.per_origin, transport=options.transport,
                           rates=registry.rate_limits(endpoints) if options.pace else None,
                           user_agent=f"oneinbox-check/{__version__}") as http:
         resolver = _resolver(options)
@@ -205,16 +213,27 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         return out
     ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
-    try:
-        live = await probe.run(ctx)
-    except Exception as exc:  # a probe bug must not stop the run
-        log.debug("probe %r raised %s", probe, scrub(repr(exc)))  # no traceback: frames may hold keys
-        live = [CheckResult(id=probe.check_ids[0], status=Status.ERROR,
-                            summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
-                            remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",
-                            duration_ms=ctx.elapsed_ms())]
+    seconds = options.check_budget()
+    live: list[CheckResult] = []
+    with anyio.CancelScope() as scope, Budget(seconds, scope):
+        try:
+            live = await probe.run(ctx)
+        except Exception as exc:  # a probe bug must not stop the run
+            log.debug("probe %r raised %s", probe, scrub(repr(exc)))  # no traceback: frames may hold keys
+            live = [CheckResult(id=probe.check_ids[0], status=Status.ERROR,
+                                summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
+                                remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",
+                                duration_ms=ctx.elapsed_ms())]
+    if scope.cancelled_caught:
+        live = [_over_budget(probe.check_ids[0], seconds, ctx.elapsed_ms())]
     out.extend(live)
     return out
+
+
+def _over_budget(check_id: str, seconds: float, duration_ms: int | None = None) -> CheckResult:
+    return CheckResult(id=check_id, status=Status.ERROR, duration_ms=duration_ms,
+                       summary=f"did not finish within its time budget ({seconds:g} s, not counting queueing)",
+                       remediation="The provider or DNS is slow: retry later, or raise --timeout/--retries.")
 
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
@@ -246,7 +265,11 @@ async def run_domains(domains: Sequence[str], provider: str, make_layout: Callab
             if options.offline:
                 rows[i].append(CheckResult(id="dns.spf", status=Status.SKIP, summary="offline run: DNS not queried"))
             else:
-                rows[i] += await run_checks(resolver, make_layout(name))
+                seconds = options.check_budget()
+                with anyio.CancelScope() as scope, Budget(seconds, scope):
+                    rows[i] += await run_checks(resolver, make_layout(name))
+                if scope.cancelled_caught:
+                    rows[i].append(_over_budget("dns.spf", seconds))
         finished.add(i)
         if options.progress:
             options.progress(len(finished), len(domains))
