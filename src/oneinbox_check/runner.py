@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import json
 import logging
 import re
 import signal
@@ -100,15 +99,63 @@ def exit_code(statuses: Sequence[Status], *, strict: bool, interrupted: bool = F
     return 0
 
 
-def _scrubbed(result: CheckResult) -> CheckResult:
-    details = result.details
-    if details is not None:
-        details = json.loads(scrub(json.dumps(details, default=str)))
-    return result.model_copy(update={
-        "summary": scrub(result.summary),
-        "remediation": scrub(result.remediation) if result.remediation else None,
-        "details": details,
-    })
+class _Scrubber:
+    """Scrubs the texts of results once all requests are done (every secret is
+    registered by then), each distinct text once: most summaries repeat across
+    integrations ("OpenAI accepted the key"), so a large run scrubs a few texts."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, str] = {}
+
+    def text(self, text: str) -> str:
+        out = self._done.get(text)
+        if out is None:
+            out = self._done[text] = scrub(text)
+        return out
+
+    def value(self, value: Any) -> Any:
+        """Strings scrubbed anywhere in a JSON-like value; the same object back when nothing changed."""
+        if isinstance(value, str):
+            return self.text(value)
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if isinstance(value, dict):
+            items = [(self.text(str(k)), self.value(v)) for k, v in value.items()]
+            if all(k2 is k and v2 is v for (k, v), (k2, v2) in zip(value.items(), items)):
+                return value
+            return dict(items)
+        if isinstance(value, (list, tuple)):
+            out = [self.value(v) for v in value]
+            return value if all(a is b for a, b in zip(out, value)) else out
+        return self.text(str(value))  # anything else is reported as its text
+
+    def result(self, result: CheckResult) -> CheckResult:
+        summary = self.text(result.summary)
+        remediation = self.text(result.remediation) if result.remediation else result.remediation
+        details = self.value(result.details) if result.details is not None else None
+        if summary is result.summary and remediation is result.remediation and details is result.details:
+            return result  # nothing to redact: no copy
+        return result.model_copy(update={"summary": summary, "remediation": remediation, "details": details})
+
+
+class _LazyResolver:
+    """The run's resolver, made (and dnspython imported) on the first question:
+    a run without DNS checks pays nothing for it."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+        self._real: Any = None
+
+    def _get(self) -> Any:
+        if self._real is None:
+            self._real = self._make()
+        return self._real
+
+    async def query(self, name: str, rdtype: str) -> Any:
+        return await self._get().query(name, rdtype)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
 
 
 def _resolver(options: RunOptions) -> Any:
@@ -135,7 +182,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
                           per_origin=options.per_origin, transport=options.transport,
                           rates=registry.rate_limits(endpoints) if options.pace else None,
                           user_agent=f"oneinbox-check/{__version__}") as http:
-        resolver = _resolver(options)
+        resolver = _LazyResolver(functools.partial(_resolver, options))
 
         async def check_one(i: int) -> None:
             nonlocal done
@@ -149,6 +196,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
                                     handle_signals=options.handle_signals)
 
     reports = []
+    scrubber = _Scrubber()
     for i, entry in enumerate(entries):
         checks = results[i]
         if checks is None:  # interrupted
@@ -156,10 +204,10 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
             first = probe.check_ids[0] if probe is not None and probe.check_ids else "key.auth"
             checks = partial[i] + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
                                                remediation="Run again to finish the checks.")]
-        checks = [_scrubbed(c) for c in checks if options.wants(c.id)]
+        checks = [scrubber.result(c) for c in checks if options.wants(c.id)]
         integration = entry.integration
         reports.append(IntegrationReport(
-            name=scrub(entry.label), provider=entry.provider,
+            name=scrubber.text(entry.label), provider=entry.provider,
             masked_key=integration.masked_key if integration is not None else None,
             status=Status.worst(c.status for c in checks), checks=checks,
         ))

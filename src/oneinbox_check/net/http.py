@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import hashlib
 import json
 import logging
@@ -170,9 +171,26 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def _origin(url: str) -> Origin:
     """(scheme, host, port) with the scheme's default port made explicit."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return _split_origin(url)
+    end = len(rest)
+    for stop in "/?#":
+        i = rest.find(stop)
+        if i != -1 and i < end:
+            end = i
+    return _split_origin(f"{scheme}://{rest[:end]}")  # cached by scheme://authority
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_origin(url: str) -> Origin:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 0)
+    try:
+        port = parts.port
+    except ValueError:  # not a port number: httpx will refuse the URL itself
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0)
 
 
 def _redirect_refusal(source: str, target: str) -> str | None:
@@ -290,7 +308,9 @@ class HttpClient:
         self._transport = transport
         self._sleep = sleep if sleep is not None else anyio.sleep
         self._user_agent = user_agent
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None  # with an injected transport
+        self._clients: dict[Origin, httpx.AsyncClient] = {}  # real connections: one per origin
+        self._ssl: Any = None
         self._flights: SingleFlight[Outcome] = SingleFlight()
         self._origins: dict[Origin, anyio.CapacityLimiter] = {}
         self._global: anyio.CapacityLimiter | None = None
@@ -302,25 +322,43 @@ class HttpClient:
 
     async def __aenter__(self) -> "HttpClient":
         self._global = anyio.CapacityLimiter(self._concurrency)
-        limits = httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency)
-        self._client = httpx.AsyncClient(
-            # no transport argument for real connections: httpx then mounts the
-            # HTTP(S)_PROXY/NO_PROXY proxies; an injected transport (the sandbox,
-            # tests) is used as it is, never bypassed by a proxy mount
-            transport=self._transport,
-            timeout=httpx.Timeout(self.timeout),
-            follow_redirects=False,
-            limits=limits,
-            headers={"User-Agent": self._user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
-            trust_env=self._transport is None,
-        )
+        self._clients = {}
+        if self._transport is not None:  # the sandbox, tests: used as it is, never proxied
+            self._client = self._new_client(self._transport, self._concurrency)
+        else:
+            self._ssl = httpx.create_ssl_context()  # once per run, shared by the origins' clients
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    def _new_client(self, transport: httpx.AsyncBaseTransport | None, connections: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            # no transport argument for real connections: httpx then mounts the
+            # HTTP(S)_PROXY/NO_PROXY proxies (it ignores them beside an explicit transport)
+            transport=transport,
+            verify=self._ssl if transport is None else True,
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            headers={"User-Agent": self._user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
+            trust_env=transport is None,
+        )
+
+    def _client_for(self, origin: Origin) -> httpx.AsyncClient:
+        """One connection pool per origin for real connections: httpcore's pool scans
+        every connection per request, and one shared pool of `concurrency`
+        connections would close and reopen connections as requests move between origins."""
         if self._client is not None:
-            with anyio.CancelScope(shield=True):
-                await self._client.aclose()
-            self._client = None
+            return self._client
+        client = self._clients.get(origin)
+        if client is None:
+            client = self._clients[origin] = self._new_client(None, self._per_origin)
+        return client
+
+    async def __aexit__(self, *exc: object) -> None:
+        clients = [*self._clients.values(), *([self._client] if self._client is not None else [])]
+        self._clients, self._client = {}, None
+        with anyio.CancelScope(shield=True):
+            for client in clients:
+                await client.aclose()
 
     async def get(self, url: str, **kw: Any) -> Outcome:
         return await self.request("GET", url, **kw)
@@ -364,7 +402,7 @@ class HttpClient:
 
     async def _send(self, method: str, url: str, headers: dict[str, str], json_body: Any,
                     content: bytes | None, idempotent: bool) -> Outcome:
-        assert self._client is not None and self._global is not None, "use HttpClient as an async context manager"
+        assert self._global is not None, "use HttpClient as an async context manager"
         attempt = 0
         redirects = 0
         while True:
@@ -392,8 +430,8 @@ class HttpClient:
                 log.debug("retrying %s %s in %.2fs (attempt %d)", method, _loggable(url), wait, attempt)
             await self._sleep(wait)
 
-    async def _slot(self, url: str) -> anyio.CapacityLimiter:
-        """Pace (documented rate limits) and return the origin's limiter."""
+    async def _slot(self, url: str) -> tuple[Origin, anyio.CapacityLimiter]:
+        """Pace (documented rate limits); the origin and its limiter."""
         origin = _origin(url)
         limiter = self._origins.get(origin)
         if limiter is None:
@@ -405,18 +443,23 @@ class HttpClient:
                 if wait:
                     with budget.queued():
                         await self._pause(wait)
-        return limiter
+        return origin, limiter
 
     async def _attempt(self, method: str, url: str, headers: dict[str, str], json_body: Any,
                        content: bytes | None, attempt: int) -> Outcome:
-        limiter = await self._slot(url)
-        client, overall = self._client, self._global
-        assert client is not None and overall is not None
+        origin, limiter = await self._slot(url)
+        client, overall = self._client_for(origin), self._global
+        assert overall is not None
         started = time.perf_counter()
-        with budget.queued():  # the origin's slot first, then a global one: see the class docstring
-            await limiter.acquire()
+        # the origin's slot first, then a global one (see the class docstring);
+        # waiting for a slot does not count against the check's budget
+        if not _take(limiter):
+            with budget.queued():
+                await limiter.acquire()
+        if not _take(overall):
             try:
-                await overall.acquire()
+                with budget.queued():
+                    await overall.acquire()
             except BaseException:
                 limiter.release()
                 raise
@@ -458,6 +501,15 @@ class HttpClient:
         if log.isEnabledFor(logging.INFO):
             log.info("%s %s -> %s (attempt %d)", method, _loggable(url), reason, attempt)
         return Failure(kind, reason, url, attempt)
+
+
+def _take(limiter: anyio.CapacityLimiter) -> bool:
+    """A free token at once (no event-loop round trip), or False."""
+    try:
+        limiter.acquire_nowait()
+    except anyio.WouldBlock:
+        return False
+    return True
 
 
 def _loggable(url: str) -> str:
