@@ -38,8 +38,30 @@ def main(endpoints: dict[str, str], n: int, rounds: int = 2) -> dict[str, float]
                 for i, item in enumerate(mixed_integrations(n)):
                     tg.start_soon(one, i, item["provider"])
 
+    async def bare_aiohttp() -> None:  # the alternative client, measured to say what it would buy
+        import aiohttp
+
+        limiter = anyio.CapacityLimiter(32)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as session:
+            async def one(i: int, provider: str) -> None:
+                async with limiter:
+                    url = endpoints[PROVIDERS[provider][0]] + paths.get(provider, "/v1/x")
+                    async with session.get(url, headers={"Authorization": f"Bearer key-{i}"}) as response:
+                        await response.json()
+
+            async with anyio.create_task_group() as tg:
+                for i, item in enumerate(mixed_integrations(n)):
+                    tg.start_soon(one, i, item["provider"])
+
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        has_aiohttp = False
+    else:
+        has_aiohttp = True
     checker_cpu: list[float] = []
     bare_cpu: list[float] = []
+    aiohttp_cpu: list[float] = []
     for r in range(rounds):
         items = mixed_integrations(n, offset=r * n)  # fresh keys: no cache between rounds
         entries = build_entries(RawManifest([RawItem("bench", i, d) for i, d in enumerate(items)]), registry, {})
@@ -50,7 +72,14 @@ def main(endpoints: dict[str, str], n: int, rounds: int = 2) -> dict[str, float]
         c0 = time.process_time()
         anyio.run(run, entries, registry, options)
         checker_cpu.append(time.process_time() - c0)
-    return {"checker_ms_per_request": min(checker_cpu) * 1000 / n, "bare_ms_per_request": min(bare_cpu) * 1000 / n}
+        if has_aiohttp:
+            c0 = time.process_time()
+            anyio.run(bare_aiohttp)
+            aiohttp_cpu.append(time.process_time() - c0)
+    out = {"checker_ms_per_request": min(checker_cpu) * 1000 / n, "bare_ms_per_request": min(bare_cpu) * 1000 / n}
+    if aiohttp_cpu:
+        out["aiohttp_ms_per_request"] = min(aiohttp_cpu) * 1000 / n
+    return out
 
 
 if __name__ == "__main__":

@@ -66,6 +66,10 @@ def run(ctx: Context) -> list[Row]:
         rows.append(Row("CPU per request: checker ÷ bare httpx loop (0 ms)",
                         round(cpu["checker_ms_per_request"] / cpu["bare_ms_per_request"], 2), "×", 1.2,
                         note=f"{cpu['checker_ms_per_request']:.2f} ms vs {cpu['bare_ms_per_request']:.2f} ms a request"))
+        if "aiohttp_ms_per_request" in cpu:
+            rows.append(Row("CPU per request: bare aiohttp loop ÷ bare httpx loop (the alternative client)",
+                            round(cpu["aiohttp_ms_per_request"] / cpu["bare_ms_per_request"], 2), "×",
+                            note=f"{cpu['aiohttp_ms_per_request']:.2f} ms a request"))
         fake_us = (after["cpu"] - before["cpu"]) / max(1, after["requests"] - before["requests"]) * 1e6
         rows.append(Row("fakes' own CPU per request", round(fake_us, 1), "µs",
                         note=f"{1e6 / max(fake_us, 1e-9):,.0f} requests/s of one core: "
