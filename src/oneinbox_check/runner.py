@@ -108,10 +108,11 @@ class _Scrubber:
         self._done: dict[str, str] = {}
 
     def text(self, text: str) -> str:
+        """*text* itself when it holds no secret (so callers can tell by identity), else its scrubbed copy."""
         out = self._done.get(text)
         if out is None:
             out = self._done[text] = scrub(text)
-        return out
+        return text if out == text else out
 
     def value(self, value: Any) -> Any:
         """Strings scrubbed anywhere in a JSON-like value; the same object back when nothing changed."""

@@ -450,7 +450,6 @@ class HttpClient:
         origin, limiter = await self._slot(url)
         client, overall = self._client_for(origin), self._global
         assert overall is not None
-        started = time.perf_counter()
         # the origin's slot first, then a global one (see the class docstring);
         # waiting for a slot does not count against the check's budget
         if not _take(limiter):
@@ -463,6 +462,7 @@ class HttpClient:
             except BaseException:
                 limiter.release()
                 raise
+        started = time.perf_counter()
         try:
             left = budget.remaining()
             limit = self.timeout if left is None else min(self.timeout, left)
