@@ -255,3 +255,39 @@ def test_network_options_at_their_bounds_are_accepted(flags: tuple[str, str], tm
     manifest = tmp_path / "m.json"
     manifest.write_text(json.dumps([{"name": "o", "provider": "openai", "api_key": OPENAI_KEY}]))
     assert main(["check", str(manifest), "--offline", "-q", *flags]) == 0
+
+
+# --- issue 12: cheap results -----------------------------------------------------------------------
+
+def test_results_without_a_secret_are_kept_as_they_are_not_copied() -> None:
+    from oneinbox_check.runner import _Scrubber
+
+    result = CheckResult(id="key.auth", status=Status.PASS, summary="OpenAI accepted the key",
+                         details={"models": 3, "names": ["a", "b"]})
+    scrubber = _Scrubber()
+    assert scrubber.result(result) is result
+    twin = CheckResult(id="key.auth", status=Status.PASS, summary="".join(["OpenAI accepted ", "the key"]))
+    assert scrubber.result(twin) is twin  # an equal text seen before: still no copy
+
+
+def test_a_secret_anywhere_in_a_result_is_masked() -> None:
+    from oneinbox_check.runner import _Scrubber
+    from oneinbox_check.secrets import Secret
+
+    key = "sk-proj-" + "Sc7" * 20
+    Secret(key)
+    result = CheckResult(id="key.auth", status=Status.ERROR, summary=f"echoed {key}", remediation=key,
+                         details={"body": [f"x {key}"], key: 1})
+    scrubbed = _Scrubber().result(result)
+    assert key not in scrubbed.model_dump_json() and "sk-proj-…" in scrubbed.summary
+
+
+def test_report_repr_is_short_whatever_its_size() -> None:
+    from datetime import UTC, datetime
+
+    from oneinbox_check.models import IntegrationReport
+    from oneinbox_check.runner import build_report
+
+    reports = [IntegrationReport(name=f"i{i}", provider="openai", status=Status.PASS, checks=[]) for i in range(500)]
+    report = build_report(reports, datetime.now(UTC), time.perf_counter(), strict=False, interrupted=False)
+    assert len(repr(report)) < 100
