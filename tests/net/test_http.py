@@ -352,15 +352,24 @@ class RecordingProxy:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
-        self.sock.settimeout(10)
+        self.sock.settimeout(0.05)
+        self.stopped = threading.Event()
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
-        try:
-            conn, _ = self.sock.accept()
-        except OSError:
+        import socket
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                break
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+        else:
             return
         with conn:
             conn.settimeout(5)
@@ -374,8 +383,9 @@ class RecordingProxy:
             conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
     def close(self) -> None:
-        self.sock.close()
+        self.stopped.set()
         self.thread.join(timeout=5)
+        self.sock.close()
 
 
 @pytest.fixture
