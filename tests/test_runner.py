@@ -58,7 +58,7 @@ async def test_only_and_skip_select_checks() -> None:
         only = await check(entry, endpoints={"openai": f"{BASE}/openai"}, only=["key.format"])
         assert route.call_count == 0
         skipped = await check(entry, endpoints={"openai": f"{BASE}/openai"}, skip=["key.scope"])
-    assert [c.id for c in only.integrations[0].checks] == ["key.format"]
+    assert [c.id for c in only.integrations[0].checks] == ["input.schema", "key.format"]  # never hidden (SPEC §5)
     assert [c.id for c in skipped.integrations[0].checks] == ["input.schema", "key.format", "key.auth"]
 
 

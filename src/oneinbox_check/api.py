@@ -10,10 +10,17 @@ from .manifest import RawItem, RawManifest, build_entries, read_sources
 from .models import Integration, Report, Tool
 from .runner import RunOptions, run
 
+MAX_CALCOM_DAYS = 365
+"""``--calcom-days`` / ``probe_options["calcom_days"]`` upper bound (a year of slots)."""
 
-def load_manifest(*paths: str) -> RawManifest:
-    """Read manifest files (raises ``ManifestError`` for file-level problems)."""
-    return read_sources(paths)
+
+def load_manifest(*paths: str, expand_env: bool = False) -> RawManifest:
+    """Read manifest files (raises ``ManifestError`` for file-level problems).
+
+    ``${NAME}`` in the files is expanded when checked (the caller named them);
+    ``-`` (stdin) only with *expand_env*.
+    """
+    return read_sources(paths, expand_stdin=expand_env)
 
 
 async def check(
@@ -30,26 +37,47 @@ async def check(
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     transport: Any = None,
+    expand_env: bool = False,
     env: Mapping[str, str] | None = None,
     probe_options: Mapping[str, Any] | None = None,
 ) -> Report:
     """Check integrations (models, dicts, or a loaded manifest) and return the report.
 
     ``endpoints`` overrides base URLs by name (SPEC §6), ``nameservers`` are
-    ``"IP[:PORT]"`` strings; both are validated like the CLI flags.
+    ``"IP[:PORT]"`` strings; both are validated like the CLI flags, and so are
+    ``only``/``skip`` (a glob matching no check id raises ``UsageError``; they
+    never hide ``input.schema``/``key.format``).
+
+    ``${NAME}`` in integrations and tools given here is left as it is (an
+    ``input.schema`` fail) unless ``expand_env=True``: the values may come from
+    another program, and expanding them could send this process's environment
+    to a host they name (SPEC §3). ``env`` is where names are looked up
+    (default ``os.environ``). A manifest from :func:`load_manifest` carries its
+    own rule (files are expanded).
     """
     from . import endpoints as ep
+    from .errors import UsageError
+    from .manifest import check_depth
     from .net.dns import parse_nameserver
     from .probes._base import load_registry
+    from .selection import known_ids, resolve
 
     registry = load_registry()
     if isinstance(integrations, RawManifest):
         raw = integrations
     else:
         raw = RawManifest(
-            integrations=[RawItem("<library>", i, d) for i, d in enumerate(integrations)],
-            tools=[RawItem("<library>", i, t) for i, t in enumerate(tools)],
+            integrations=[RawItem("<library>", i, d, expand_env) for i, d in enumerate(integrations)],
+            tools=[RawItem("<library>", i, t, expand_env) for i, t in enumerate(tools)],
         )
+        for item in (*raw.integrations, *raw.tools):
+            check_depth("<library>", item.data)
+    if not raw.integrations:
+        raise UsageError("no integrations given: nothing to check")
+    only, skip = resolve(only, skip, known_ids(registry), names=("only", "skip"))
+    days = (probe_options or {}).get("calcom_days", 14)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_CALCOM_DAYS:
+        raise UsageError(f"probe_options calcom_days must be a whole number from 1 to {MAX_CALCOM_DAYS}")
     entries = build_entries(raw, registry, env if env is not None else os.environ)
     resolved = ep.resolve(registry.endpoint_defaults(), [f"{k}={v}" for k, v in (endpoints or {}).items()])
     options = RunOptions(

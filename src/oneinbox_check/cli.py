@@ -17,6 +17,7 @@ PROG = "oneinbox-check"
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
+EXIT_OUTPUT = 74
 
 FORMATS = ("table", "json", "junit", "markdown", "prometheus")
 
@@ -26,6 +27,7 @@ _EPILOG = """exit codes:
   2  usage or input-file error; nothing probed
   3  no fail, but at least one error (could not tell: retry later)
   130 interrupted (the partial report is still written)
+  74 an output or state file could not be written after the run (e.g. disk full)
   70 internal error (a bug: please report it)
 """
 
@@ -62,6 +64,7 @@ def _bounded(kind: type, low: float, high: float | None, what: str) -> Any:
 _positive_int = _bounded(int, 1, None, "a whole number")
 _seconds = _bounded(float, 0.1, 120, "a number of seconds")
 _retries = _bounded(int, 0, 10, "a whole number")
+_days = _bounded(int, 1, 365, "a whole number of days")
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -113,8 +116,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     net.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send DNS queries to this server (repeatable; default: the system resolver)")
     prov = p.add_argument_group("provider options")
-    prov.add_argument("--calcom-days", type=_positive_int, default=14, metavar="N",
-                      help="Cal.com: look for bookable slots in the next N days (default: 14)")
+    prov.add_argument("--calcom-days", type=_days, default=14, metavar="N",
+                      help="Cal.com: look for bookable slots in the next N days, 1-365 (default: 14)")
+
+
+_EXPAND_HELP = ("also replace ${NAME} by environment variables in a body read from stdin (files named on the "
+                "command line are always expanded; stdin is not by default, as it may come from another program)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "integration body (or a list) from stdin.",
                            epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    check.add_argument("--expand-env", action="store_true", help=_EXPAND_HELP)
     check.add_argument("--shard", type=_shard, metavar="I/N",
                        help="check only shard I of N (stable by integration name), to split a large manifest "
                             "across jobs")
@@ -146,7 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--oneinbox-key", metavar="KEY",
                      help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
     reg.add_argument("--dry-run", action="store_true", help="show what would be registered; create nothing")
+    reg.add_argument("--expand-env", action="store_true", help=_EXPAND_HELP)
     _add_run_options(reg)
+
+    drift = sub.add_parser("drift", help="compare the manifest with what OneInbox stores (creates nothing)",
+                           description="Read every integration stored in OneInbox and report drift from the "
+                                       "manifest: missing, orphan, duplicate, other provider, other key "
+                                       "(drift.* checks). Exit 1 when anything drifted.",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    drift.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    drift.add_argument("--oneinbox-key", metavar="KEY",
+                       help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
+    _add_run_options(drift)
 
     demo = sub.add_parser("demo", help="full run against the built-in sandbox (no keys, no network)",
                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -202,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     from .errors import UsageError
+    from .files import WriteError
 
     try:
         _setup_logging(getattr(args, "verbose", 0))
@@ -213,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(args)
         if args.command == "register":
             return _cmd_register(args)
+        if args.command == "drift":
+            return _cmd_drift(args)
         if args.command == "dns":
             return _cmd_dns(args)
         if args.command == "probes":
@@ -228,6 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WriteError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -253,14 +278,16 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
     from . import endpoints
     from .net.dns import parse_nameserver
     from .runner import RunOptions
+    from .selection import known_ids, resolve
 
+    only, skip = resolve(args.only, args.skip, known_ids(registry))
     cli_endpoints = [f"{k}={v}" for k, v in (extra_endpoints or {}).items()] + list(args.endpoint)
     resolved = endpoints.resolve(registry.endpoint_defaults(), cli_endpoints, os.environ.get(endpoints.ENV_VAR))
     return RunOptions(
         offline=args.offline, strict=args.strict, concurrency=args.concurrency,
         dns_concurrency=args.dns_concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
-        only=args.only, skip=args.skip, transport=transport, progress=progress, handle_signals=True,
+        only=only, skip=skip, transport=transport, progress=progress, handle_signals=True,
         probe_options={"calcom_days": getattr(args, "calcom_days", 14)},
     )
 
@@ -270,7 +297,7 @@ def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
     from .manifest import build_entries, read_sources
     from .probes._base import load_registry
 
-    raw = read_sources(args.paths)
+    raw = read_sources(args.paths, expand_stdin=getattr(args, "expand_env", False))
     registry = load_registry()
     for problem in registry.problems:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
@@ -308,12 +335,15 @@ def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
 
 def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any], job: Any) -> int:
     """Run ``job()`` (an async function returning a Report) with the
-    progress display, apply ``--state``, then write the report; the exit code
-    is the report's."""
+    progress display, apply ``--state``, write the report, then save the state
+    (SPEC §13); the exit code is the report's, or 74 when a file could not be written."""
     import anyio
 
     from . import state as state_file
+    from .files import WriteError, check_writable
 
+    for option, path in _output_paths(args):  # before any request: a bad path probes nothing
+        check_writable(path, option)
     previous = state_file.load(args.state) if args.state else None  # a bad state file stops before probing
 
     async def main_task() -> Any:
@@ -327,15 +357,35 @@ def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any
         report = anyio.run(main_task)
     finally:
         progress.stop()
-    if previous is not None:
-        updated = state_file.apply(report, keys, previous)
-        if report.exit_code != 130:  # an interrupted run does not overwrite what is known
+    updated = state_file.apply(report, keys, previous) if previous is not None else None
+    failures = emit(args, report)
+    if updated is not None and report.exit_code != EXIT_INTERRUPTED and not failures:
+        try:  # saved only once the report was written, and never from an interrupted run
             state_file.save(args.state, updated)
-    emit(args, report)
+        except WriteError as exc:
+            failures.append(str(exc))
+    for failure in failures:
+        print(f"{PROG}: error: {failure}", file=sys.stderr)
+    if failures and report.exit_code != EXIT_INTERRUPTED:
+        return EXIT_OUTPUT
     return int(report.exit_code)
 
 
-def emit(args: argparse.Namespace, report: Any) -> None:
+def _output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(option, path) of every file this run writes (``--report FORMAT=FILE`` included when given)."""
+    paths = [("--output", args.output)] if getattr(args, "output", None) else []
+    for spec in getattr(args, "report", None) or []:
+        _, _, path = str(spec).partition("=")
+        if path:
+            paths.append(("--report", path))
+    if getattr(args, "state", None):
+        paths.append(("--state", args.state))
+    return paths
+
+
+def emit(args: argparse.Namespace, report: Any) -> list[str]:
+    """Print or write the report; returns what could not be written (the run still counts)."""
+    from .files import WriteError, write_output
     from .report import render
 
     stdout_tty = sys.stdout.isatty()
@@ -343,17 +393,25 @@ def emit(args: argparse.Namespace, report: Any) -> None:
     text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
                   color=color, verbose=args.verbose > 0, strict=args.strict,
                   width=_terminal_width() if stdout_tty else 120)
+    failures: list[str] = []
     if args.output:
-        from .files import write_atomic
-
-        write_atomic(args.output, text)
-        if not args.quiet and args.format != "table":
+        try:
+            write_output(args.output, text)
+        except WriteError as exc:
+            failures.append(str(exc))
+        if not args.quiet and (args.format != "table" or failures):
             from .report.table import summary_line
 
             print(summary_line(report), file=sys.stderr)
     elif not args.quiet:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
+    return failures
 
 
 def _terminal_width() -> int:
@@ -397,26 +455,57 @@ class _Progress:
 
 
 def _cmd_register(args: argparse.Namespace) -> int:
+    """Check, then create (SPEC §9). Never registers from a partial run: every
+    check runs, entries are paired with their results by position, and a
+    rejected OneInbox key is a configuration error (exit 2)."""
+    import anyio
+
     from .errors import UsageError
     from .secrets import Secret
 
+    if args.only or args.skip:
+        raise UsageError("register always runs every check: --only/--skip are refused "
+                         "(use 'check --only ...' to look at some checks)")
     raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
     if not raw_key and not args.dry_run:
         raise UsageError("register needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
     if args.offline and not args.dry_run:
         raise UsageError("register talks to OneInbox: drop --offline (or add --dry-run)")
     entries, registry = _load_entries(args)
+    from .net.http import HttpClient
+    from .register import list_integrations, mark_duplicate_names, register
+    from .runner import run_all
+
+    mark_duplicate_names(entries)
     key = Secret(raw_key.strip()) if raw_key else None
+    base = run_options(args, registry).endpoints["oneinbox"]
+    if key and not args.offline:  # a rejected OneInbox key stops before any provider is asked
+
+        async def preflight() -> Any:
+            async with HttpClient(timeout=args.timeout, retries=args.retries) as http:
+                return await list_integrations(http, base, key, max_pages=1)
+
+        listing = anyio.run(preflight)
+        if listing.rejected:
+            raise UsageError(f"{listing.problem}: check --oneinbox-key / ONEINBOX_API_KEY")
     outcomes: list[Any] = []
+    rejected: list[str] = []
 
     async def register_healthy(report: Any, options: Any) -> None:
-        from .net.http import HttpClient
-        from .register import register
-
+        results: list[Any] = []
         async with HttpClient(timeout=options.timeout, retries=options.retries, transport=options.transport) as http:
-            outcomes[:] = await register(report, entries, base=options.endpoints["oneinbox"], key=key,
-                                         strict=args.strict, dry_run=args.dry_run, http=http)
-        if any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
+
+            async def job() -> None:
+                results.append(await register(report, entries, base=options.endpoints["oneinbox"], key=key,
+                                              strict=args.strict, dry_run=args.dry_run, http=http, outcomes=outcomes))
+
+            interrupted = await run_all([job], handle_signals=True)  # Ctrl-C: keep what was created
+        if interrupted:
+            report.exit_code = EXIT_INTERRUPTED
+        elif results and results[0].rejected:
+            rejected.append(results[0].rejected)
+            report.exit_code = EXIT_USAGE
+        elif any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
             report.exit_code = 3  # could not register: retry later
 
     code = execute(args, entries, registry, after=register_healthy)
@@ -424,6 +513,41 @@ def _cmd_register(args: argparse.Namespace) -> int:
     stream = sys.stdout if (args.format == "table" or args.output) else sys.stderr
     for o in outcomes:
         print(f"{o.action:<15} {o.name}" + (f"  {o.detail}" if o.detail else ""), file=stream)
+    if code == EXIT_INTERRUPTED and not outcomes:
+        print("interrupted before registering: nothing was created", file=sys.stderr)
+    for reason in rejected:
+        print(f"{PROG}: error: {reason}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
+    return code
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    """Compare the manifest with OneInbox's stored integrations (SPEC §9); creates nothing."""
+    from .errors import UsageError
+    from .secrets import Secret
+
+    unused = [flag for flag, given in (("--only/--skip", args.only or args.skip), ("--offline", args.offline),
+                                       ("--state", args.state)) if given]
+    if unused:
+        raise UsageError(f"drift compares names, providers and masked keys with OneInbox; {', '.join(unused)} "
+                         "does not apply")
+    raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
+    if not raw_key or not raw_key.strip():
+        raise UsageError("drift needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
+    entries, registry = _load_entries(args)
+    key = Secret(raw_key.strip())
+    base = run_options(args, registry).endpoints["oneinbox"]
+    from .drift import drift
+
+    results: list[Any] = []
+
+    async def job() -> Any:
+        results.append(await drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
+                                   strict=args.strict, handle_signals=True))
+        return results[-1].report
+
+    code = _finish(args, _Progress(enabled=False, total=0), {}, job)
+    if results and results[0].rejected:
+        print(f"{PROG}: error: {results[0].rejected}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
     return code
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .secrets import Secret
 
@@ -153,4 +153,12 @@ class Tool(BaseModel):
 
     type: Literal["schedule_calendar_event", "send_email"]
     integration: str = Field(min_length=1)
-    event_type_id: int | None = None
+    event_type_id: int | None = Field(None, gt=0, le=2**63 - 1)
+
+    @field_validator("event_type_id", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        """A Cal.com event type id is a positive whole number (``123`` or ``"123"``), never ``true``."""
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number (a Cal.com event type id), not true/false")
+        return value

@@ -17,7 +17,10 @@ COMMON = {"valid": "pass", "padded": "fail", "placeholder": "fail", "newline_ins
           "bearer_prefix": "fail", "quoted": "fail"}
 SPECIAL = {
     ("openai", "bad_prefix"): "fail", ("openai", "bad_length"): "warn", ("openai", "wrong_provider"): "fail",
-    ("openai", "admin_key"): "warn",
+    ("openai", "admin_key"): "warn", ("openai", "zero_width_space"): "fail", ("openai", "nbsp"): "fail",
+    ("openai", "accented"): "fail", ("openai", "control_char"): "fail",
+    ("openai", "random_with_placeholder_words"): "pass", ("openai", "prefixed_placeholder"): "fail",
+    ("sendgrid", "random_with_placeholder_words"): "pass",
     ("whisper", "bad_prefix"): "fail", ("whisper", "wrong_provider"): "fail",
     ("anthropic", "bad_prefix"): "fail", ("anthropic", "bad_length"): "warn", ("anthropic", "wrong_provider"): "fail",
     ("anthropic", "admin_key"): "warn",
@@ -26,9 +29,9 @@ SPECIAL = {
     ("deepgram", "bad_length"): "warn", ("deepgram", "wrong_provider"): "fail",
     ("assembly_ai", "bad_length"): "warn", ("assembly_ai", "wrong_provider"): "fail",
     ("azure", "bad_length"): "warn", ("azure", "wrong_provider"): "fail",
-    ("cartesia", "bad_prefix"): "fail", ("cartesia", "wrong_provider"): "fail",
+    ("cartesia", "bad_prefix"): "warn", ("cartesia", "wrong_provider"): "fail",
     ("elevenlabs", "legacy"): "pass", ("elevenlabs", "bad_length"): "warn", ("elevenlabs", "wrong_provider"): "fail",
-    ("minimax", "legacy_jwt_without_group"): "fail", ("minimax", "wrong_provider"): "fail",
+    ("minimax", "legacy_jwt_without_group"): "warn", ("minimax", "legacy_jwt_with_group"): "pass", ("minimax", "wrong_provider"): "fail",
     ("twilio", "account_sid_as_token"): "fail", ("twilio", "bad_length"): "warn", ("twilio", "wrong_provider"): "fail",
     ("telnyx", "bad_prefix"): "fail", ("telnyx", "bad_length"): "warn", ("telnyx", "wrong_provider"): "fail",
     ("resend", "bad_prefix"): "fail", ("resend", "bad_length"): "warn", ("resend", "wrong_provider"): "fail",

@@ -11,6 +11,9 @@ import pytest
 import respx
 
 from oneinbox_check import check
+from oneinbox_check.models import CheckResult
+from oneinbox_check.sandbox.asgi import FakeApp
+from oneinbox_check.sandbox.world import Sandbox
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7"
@@ -42,7 +45,7 @@ OPENAI_INVALID = j(401, {"error": {"message": "Incorrect API key provided", "typ
                                    "code": "invalid_api_key"}})
 ROWS = [
     # provider, name, response, expected statuses
-    ("openai", "valid", j(200, {"object": "list", "data": [{"id": "gpt-4o"}]}), {"key.auth": "pass", "key.scope": "pass"}),
+    ("openai", "valid", j(200, {"object": "list", "data": [{"id": "gpt-4o"}]}), {"key.auth": "pass", "key.scope": "skip"}),
     ("openai", "invalid", OPENAI_INVALID, {"key.auth": "fail", "key.scope": "skip"}),
     ("openai", "restricted", j(401, {"error": {"message": "You have insufficient permissions for this operation. "
                                                 "Missing scopes: api.model.read.", "code": None}}),
@@ -79,7 +82,10 @@ ROWS = [
     ("azure", "403 page from a WAF", httpx.Response(403, text="<html>Forbidden</html>"), {"key.auth": "error"}),
     ("telnyx", "empty 401", httpx.Response(401), {"key.auth": "error"}),
     ("cartesia", "valid", j(200, {"data": []}), {"key.auth": "pass"}),
-    ("cartesia", "invalid", j(401, {"error": "Invalid API key"}), {"key.auth": "fail"}),
+    ("cartesia", "invalid", j(401, {"error_code": "invalid_api_key", "title": "Unauthorized", "message": "Invalid API key",
+                                   "request_id": "r"}), {"key.auth": "fail"}),
+    ("cartesia", "plain-text 401 (older API versions)", httpx.Response(401, text="Unauthorized: Invalid API key"),
+     {"key.auth": "error"}),
     ("cartesia", "version rejected", j(400, {"error": "bad version"}), {"key.auth": "error"}),
     ("elevenlabs", "valid", j(200, {"subscription": {"tier": "free"}}), {"key.auth": "pass", "key.scope": "pass"}),
     ("elevenlabs", "invalid", j(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}),
@@ -89,7 +95,9 @@ ROWS = [
     ("minimax", "200 without verdict", j(200, {"files": []}), {"key.auth": "error"}),
     ("minimax", "other base_resp error", j(200, {"base_resp": {"status_code": 1002, "status_msg": "rate limit"}}),
      {"key.auth": "error"}),
-    ("shisa", "valid", j(200, {"voices": []}), {"key.auth": "pass"}),
+    ("shisa", "valid (object)", j(200, {"voices": []}), {"key.auth": "pass"}),
+    ("shisa", "valid (array)", j(200, [{"id": "v"}]), {"key.auth": "pass"}),
+    ("shisa", "200 that is no voice list", j(200, {"ok": True}), {"key.auth": "error"}),
     ("shisa", "invalid", j(401, {"detail": "Invalid API key"}), {"key.auth": "fail"}),
     ("telnyx", "valid", j(200, {"data": {"record_type": "balance", "balance": "300.00", "currency": "USD"}}), {"key.auth": "pass"}),
     ("telnyx", "invalid", j(401, {"errors": [{"code": "10009", "title": "Authentication failed"}]}), {"key.auth": "fail"}),
@@ -151,7 +159,8 @@ async def test_headers_carry_the_key_as_each_provider_expects() -> None:
     assert seen["deepgram"].headers["authorization"] == "Token " + KEYS["deepgram"]
     assert seen["assembly_ai"].headers["authorization"] == KEYS["assembly_ai"]
     assert seen["azure"].headers["ocp-apim-subscription-key"] == KEYS["azure"]
-    assert seen["cartesia"].headers["x-api-key"] == KEYS["cartesia"] and seen["cartesia"].headers["cartesia-version"]
+    assert seen["cartesia"].headers["authorization"] == "Bearer " + KEYS["cartesia"]
+    assert "x-api-key" not in seen["cartesia"].headers and seen["cartesia"].headers["cartesia-version"]
     assert seen["elevenlabs"].headers["xi-api-key"] == KEYS["elevenlabs"]
 
 
@@ -179,3 +188,30 @@ async def test_minimax_cn_region_uses_the_cn_host_by_default() -> None:
                                "metadata": {"region": "cn", "group_id": "123"}}])
     assert route.called and route.calls[0].request.url.params["GroupId"] == "123"
     assert report.integrations[0].status.value == "pass"
+
+
+PROXY_401 = j(401, {"message": "proxy auth required"})
+OWN = sorted(p for p in PATHS if p != "telnyx")
+
+
+@pytest.mark.parametrize("provider", OWN)
+async def test_item8_9_json_401_from_a_proxy_is_not_a_rejection(provider: str) -> None:
+    """A fail needs the provider's own error envelope: a proxy's JSON 401 is indeterminate."""
+    method, path = PATHS[provider]
+    with respx.mock:
+        respx.route(method=method, url__startswith=BASE + path).mock(return_value=PROXY_401)
+        report = await _run(provider)
+    auth = {c.id: c for c in report.integrations[0].checks}["key.auth"]
+    assert auth.status.value == "error", auth
+    assert "rejected" not in auth.summary
+
+
+async def against_fake(fake: FakeApp, provider: str, key: str | None = None, metadata: dict | None = None,
+                       **kw: object) -> dict[str, CheckResult]:
+    """Run *provider*'s probe against *fake* (in-process sandbox); the checks by id."""
+    sandbox = Sandbox({fake.name: fake})
+    entry = {"name": provider, "provider": provider, "api_key": key or KEYS[provider],
+             "metadata": META.get(provider, {}) if metadata is None else metadata}
+    report = await check([entry], endpoints=sandbox.endpoints(), transport=sandbox.transport(),
+                         retries=kw.pop("retries", 0), timeout=kw.pop("timeout", 2), **kw)
+    return {c.id: c for c in report.integrations[0].checks}

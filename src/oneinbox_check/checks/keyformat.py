@@ -10,6 +10,7 @@ provider's answer to ``key.auth`` decides.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,12 +44,21 @@ class KeyFormat:
     min_length: int = 16
 
 
+MAX_LENGTH = 4096  # the longest real keys (legacy MiniMax JWTs) are well under 1,000 characters
+
+# A placeholder is judged on the WHOLE value (providers.md): random keys contain
+# "your_" or "xxxxxx" by chance (about 1 OpenAI key in 200,000), so no substring
+# rule. An optional short prefix ("sk-", "sk-proj-", "re_") may precede the filler.
+_PREFIX = r"(?:[A-Za-z]{1,8}[-_.]){0,3}"
 _PLACEHOLDER = re.compile(
-    r"^(<[^>]*>|\[[^\]]*\]|\{[^}]*\}|x{3,}|\*{3,}|\.{3,}|changeme|change_me|todo|tbd|none|null|"
-    r"your[-_ ].*|.*[-_]here|placeholder|redacted|insert[-_ ].*|api[-_ ]?key)$",
+    r"(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}?\}|\$\{[^{}]*\}|\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%"
+    rf"|{_PREFIX}(?:x{{3,}}|X{{3,}}|\*{{3,}}|\.{{3,}}|…+)"
+    rf"|{_PREFIX}(?:your|my|insert|enter|paste|put|add|the)[-_ ]?(?:[a-z0-9]+[-_ ]){{0,3}}"
+    r"(?:key|token|secret|password)(?:[-_ ]?here)?"
+    rf"|{_PREFIX}(?:api[-_ ]?)?(?:key|token|secret)(?:[-_ ]?(?:here|goes[-_ ]here))?"
+    r"|change[-_ ]?me|todo|tbd|fixme|none|null|nil|undefined|placeholder|redacted|dummy|example|sample)",
     re.IGNORECASE,
 )
-_PLACEHOLDER_PART = re.compile(r"<[^>]*>|\$\{|x{6,}|X{6,}|\.\.\.|…|your[-_]|[-_]here$", re.IGNORECASE)
 _QUOTES = ("'", '"', "`", "\u2018", "\u2019", "\u201c", "\u201d")
 
 
@@ -61,6 +71,10 @@ def hygiene(key: str) -> CheckResult | None:
     """Problems from copying and pasting, the same for every provider."""
     if not key:
         return _fail("api_key is empty", "Paste the provider key into api_key (or set the ${VAR} it names).")
+    if len(key) > MAX_LENGTH:
+        return _fail(f"key is {len(key):,} characters long: no provider key is longer than {MAX_LENGTH:,}",
+                     "api_key holds something else (a file, a whole config?): paste only the key.",
+                     length=len(key))
     if key != key.strip():
         return _fail("key has leading or trailing whitespace",
                      "Remove the spaces/newlines around the key; it must be sent exactly as issued.")
@@ -74,11 +88,20 @@ def hygiene(key: str) -> CheckResult | None:
         scheme = key.split(" ", 1)[0]
         return _fail(f"key starts with '{scheme} '",
                      f"Remove the '{scheme} ' prefix: the checker and OneInbox add the auth scheme themselves.")
-    if " " in key:
-        return _fail("key contains a space", "A provider key has no spaces: copy it again from the provider's console.")
-    if _PLACEHOLDER.match(key) or _PLACEHOLDER_PART.search(key):
+    if _PLACEHOLDER.fullmatch(key):
         return _fail("key is a placeholder, not a real key",
                      "Replace the placeholder with the key from the provider's console (or a ${VAR} that holds it).")
+    if " " in key:
+        return _fail("key contains a space", "A provider key has no spaces: copy it again from the provider's console.")
+    odd = next(((i, c) for i, c in enumerate(key) if not " " < c < "\x7f"), None)
+    if odd is not None:
+        i, c = odd
+        name = unicodedata.name(c, "a control character")
+        return _fail(f"key contains an invisible or non-ASCII character ({name}, U+{ord(c):04X}, "
+                     f"at position {i + 1})",
+                     "No provider issues such keys and HTTP headers cannot carry them: copy the key again "
+                     "from the provider's console (a word processor or chat app may have added it).",
+                     position=i + 1, codepoint=f"U+{ord(c):04X}")
     return None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -233,15 +233,23 @@ def accepted(ctx: ProbeContext, title: str, **details: Any) -> CheckResult:
     return ctx.result(AUTH, Status.PASS, f"{title} accepted the key", **details)
 
 
-def rejected(ctx: ProbeContext, title: str, reply: "Reply", remediation: str | None = None) -> CheckResult:
+Envelope = Callable[[dict[str, Any]], bool]
+"""Recognises a provider's own documented error body (see :func:`rejected`)."""
+
+
+def rejected(ctx: ProbeContext, title: str, reply: "Reply", remediation: str | None = None, *,
+             envelope: Envelope | None = None) -> CheckResult:
     """A ``fail``: only for the provider's documented invalid-key answer.
 
     Every provider documents a JSON error body; a 401/403 page in HTML (a proxy,
     a WAF, a captive portal) is not the provider speaking, so it is ``error``.
+    With *envelope*, a JSON body must also have the provider's own error shape:
+    a proxy's ``{"message": "proxy auth required"}`` is JSON but not OpenAI's.
     """
-    if json_object(reply) is None:
+    body = json_object(reply)
+    if body is None or (envelope is not None and not envelope(body)):
         return ctx.indeterminate(AUTH, reply, f"{title} auth request")
-    message = error_message(reply.json())
+    message = error_message(body)
     summary = f"{title} rejected the key (HTTP {reply.status}" + (f": {message})" if message else ")")
     return ctx.result(AUTH, Status.FAIL, summary,
                       remediation or f"Create a new key in the {title} console and paste it whole.",
@@ -254,9 +262,9 @@ def auth_undetermined(ctx: ProbeContext, title: str, outcome: "Outcome", rest: S
 
 
 def auth_rejected(ctx: ProbeContext, title: str, reply: "Reply", rest: Sequence[str],
-                  remediation: str | None = None) -> list[CheckResult]:
-    """The provider's invalid-key answer (or, without its JSON body, undetermined); the rest skipped."""
-    result = rejected(ctx, title, reply, remediation)
+                  remediation: str | None = None, *, envelope: Envelope | None = None) -> list[CheckResult]:
+    """The provider's invalid-key answer (or, without its own error body, undetermined); the rest skipped."""
+    result = rejected(ctx, title, reply, remediation, envelope=envelope)
     return [result, *ctx.skipped(rest, "key rejected" if result.status == Status.FAIL else "auth undetermined")]
 
 
@@ -267,10 +275,11 @@ def json_object(reply: "Reply") -> dict[str, Any] | None:
 
 async def simple_auth(ctx: ProbeContext, title: str, endpoint: str, path: str,
                       headers: Mapping[str, Any], *, valid_key: str | None = None,
-                      invalid: Sequence[int] = (401,), params: Mapping[str, Any] | None = None) -> CheckResult:
+                      invalid: Sequence[int] = (401,), params: Mapping[str, Any] | None = None,
+                      envelope: Envelope | None = None) -> CheckResult:
     """The common case: GET one cheap endpoint; 200 with a JSON object (holding
-    *valid_key* when given) passes, the documented *invalid* statuses fail, and
-    anything else is indeterminate."""
+    *valid_key* when given) passes, the documented *invalid* statuses with the
+    provider's own error body (*envelope*) fail, and anything else is indeterminate."""
     outcome = await ctx.http.get(ctx.url(endpoint, path), headers=headers, params=params)
     from ..net.http import Failure
 
@@ -282,5 +291,14 @@ async def simple_auth(ctx: ProbeContext, title: str, endpoint: str, path: str,
             return accepted(ctx, title)
         return ctx.indeterminate(AUTH, outcome, f"{title} answered 200 with an unexpected body")
     if outcome.status in invalid:
-        return rejected(ctx, title, outcome)
+        return rejected(ctx, title, outcome, envelope=envelope)
     return ctx.indeterminate(AUTH, outcome, f"{title} auth request")
+
+
+def str_at(body: Any, *path: str) -> str | None:
+    """``body[path[0]][path[1]]…`` when that is a string, else ``None`` (for error envelopes)."""
+    for name in path:
+        if not isinstance(body, dict):
+            return None
+        body = body.get(name)
+    return body if isinstance(body, str) else None

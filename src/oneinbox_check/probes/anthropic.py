@@ -3,7 +3,11 @@
 Facts (providers.md; https://docs.anthropic.com/en/api/models-list and /errors):
 ``GET /v1/models`` with ``x-api-key`` and ``anthropic-version: 2023-06-01``;
 401 ``authentication_error`` for a bad key, 403 ``permission_error`` for a key
-without access; 529 ``overloaded_error`` is an outage, not a verdict.
+without access; 529 ``overloaded_error`` is an outage, not a verdict. A JSON
+404 ``not_found_error`` on ``/v1/models`` means the key was disabled or deleted
+(trufflehog's Anthropic verifier, providers.md) → fail. Every error is in
+Anthropic's envelope ``{"type": "error", "error": {"type", "message"}}``
+(https://docs.anthropic.com/en/api/errors); only that envelope decides.
 """
 
 from __future__ import annotations
@@ -13,9 +17,14 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
 
 TITLE = "Anthropic"
+
+
+def anthropic_envelope(body: dict) -> bool:
+    """Anthropic's own error body: ``{"type": "error", "error": {"type": str, "message": str}}``."""
+    return body.get("type") == "error" and str_at(body, "error", "type") is not None
 
 
 class AnthropicProbe(Probe):
@@ -39,17 +48,23 @@ class AnthropicProbe(Probe):
         if isinstance(outcome, Failure):
             return auth_undetermined(ctx, "Anthropic", outcome, [SCOPE])
         body = json_object(outcome) or {}
-        err = body.get("error") if isinstance(body.get("error"), dict) else {}
         if outcome.status == 200 and isinstance(body.get("data"), list):
             return [accepted(ctx, TITLE, models=len(body["data"])), ctx.result(SCOPE, Status.PASS, "key can list models")]
+        if not anthropic_envelope(body):  # HTML, a proxy's JSON, empty: not Anthropic speaking
+            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
+        kind = str_at(body, "error", "type")
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
-        if outcome.status == 403 and err.get("type") == "permission_error":
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=anthropic_envelope)
+        if outcome.status == 404 and kind == "not_found_error":
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE],
+                                 "Anthropic answers not_found_error for a disabled or deleted key: create a new key "
+                                 "in the Anthropic console (Settings → API keys).", envelope=anthropic_envelope)
+        if outcome.status == 403 and kind == "permission_error":
             return [accepted(ctx, TITLE),
                     ctx.result(SCOPE, Status.FAIL, "the key authenticates but lacks permission (permission_error)",
                                "Check the key's workspace and organisation permissions in the Anthropic console.",
                                http_status=403)]
-        return auth_undetermined(ctx, "Anthropic", outcome, [SCOPE])
+        return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
 
 
 PROBE = AnthropicProbe

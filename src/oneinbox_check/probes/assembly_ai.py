@@ -1,6 +1,9 @@
 """AssemblyAI (STT). ``GET /v2/transcript?limit=1`` with the bare key in
-``Authorization``; 401 "Authentication error, API token missing/invalid"
-(providers.md; https://www.assemblyai.com/docs/api-reference/transcripts/list)."""
+``Authorization``; 200 ``TranscriptList`` ``{"page_details", "transcripts"}``;
+401 with the spec's ``Error`` body ``{"error": "Authentication error, API token
+missing/invalid"}`` (providers.md; AssemblyAI/assemblyai-api-spec openapi.yml,
+``listTranscripts``). Only that ``Error`` shape (``error`` a string) is
+AssemblyAI rejecting the key."""
 
 from __future__ import annotations
 
@@ -8,7 +11,11 @@ import re
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
-from ._base import Probe, ProbeContext, simple_auth
+from ._base import Probe, ProbeContext, simple_auth, str_at
+
+
+def assemblyai_envelope(body: dict) -> bool:
+    return str_at(body, "error") is not None
 
 
 class AssemblyAIProbe(Probe):
@@ -19,7 +26,8 @@ class AssemblyAIProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         return [await simple_auth(ctx, self.title, "assemblyai", "/v2/transcript",
-                                  {"Authorization": ctx.key}, params={"limit": 1})]
+                                  {"Authorization": ctx.key}, params={"limit": 1},
+                                  valid_key="transcripts", envelope=assemblyai_envelope)]
 
 
 PROBE = AssemblyAIProbe

@@ -1,30 +1,53 @@
-"""Cartesia (TTS). ``GET /voices`` with ``X-API-Key`` and ``Cartesia-Version``
-(a missing version header is answered 400, so it is always sent); 401 for a bad
-key (providers.md; https://docs.cartesia.ai/api-reference/voices/list). The key
-length is unconfirmed: only the ``sk_car_`` prefix is a rule."""
+"""Cartesia (TTS). ``GET /voices`` with ``Authorization: Bearer <key>`` and a
+``Cartesia-Version`` header (https://docs.cartesia.ai/api-reference, "API
+Conventions": "include Authorization: Bearer <api_key>"; the Python SDK 3.x,
+cartesia-ai/cartesia-python ``_client.py``, sends Bearer too — the old
+``X-API-Key`` header is still accepted). A missing
+version header is answered 400, so it is always sent.
+
+From ``Cartesia-Version: 2026-03-01`` on, errors are JSON objects
+``{"error_code": str|null, "title", "message", "request_id", "doc_url"?}``
+(https://docs.cartesia.ai/use-the-api/api-errors); older versions may answer
+plain text, which could not be told from a proxy's page — hence that version.
+200 is ``{"data": [Voice], "has_more": bool}`` (cursor pagination). The key
+length is unconfirmed and older keys without ``sk_car_`` are unconfirmed too: a
+key without the prefix is a warn, not a fail (providers.md).
+"""
 
 from __future__ import annotations
 
 import re
 
 from ..checks.keyformat import KeyFormat
-from ..models import CheckResult
-from ._base import Probe, ProbeContext, simple_auth
+from ..models import CheckResult, Status
+from ..secrets import wrap
+from ._base import Probe, ProbeContext, simple_auth, str_at
 
-API_VERSION = "2025-04-16"
+API_VERSION = "2026-03-01"
+
+
+def cartesia_envelope(body: dict) -> bool:
+    return str_at(body, "title") is not None and str_at(body, "message") is not None
 
 
 class CartesiaProbe(Probe):
     providers = ("cartesia",)
     title = "Cartesia"
     endpoints = {"cartesia": "https://api.cartesia.ai"}
-    key_format = KeyFormat(description="sk_car_ followed by letters and digits", prefixes=("sk_car_",),
-                           pattern=re.compile(r"sk_car_[A-Za-z0-9]{16,}"))
+    key_format = KeyFormat(
+        # no hard prefix rule: keys issued before sk_car_ are unconfirmed, so a mismatch is a warn
+        description="sk_car_ followed by letters and digits",
+        pattern=re.compile(r"sk_car_[A-Za-z0-9_]{16,}"),
+        notes=((re.compile(r"^sk_car_admin_"), Status.WARN,
+                "a Cartesia admin key: it works only on admin routes (usage, API keys), not for speech; "
+                "give OneInbox a regular sk_car_ key"),),
+    )
     signatures = ((r"sk_car_", "a Cartesia key (sk_car_…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         return [await simple_auth(ctx, self.title, "cartesia", "/voices",
-                                  {"X-API-Key": ctx.key, "Cartesia-Version": API_VERSION})]
+                                  {"Authorization": wrap(ctx.key, "Bearer {}"), "Cartesia-Version": API_VERSION},
+                                  valid_key="data", envelope=cartesia_envelope)]
 
 
 PROBE = CartesiaProbe

@@ -1,7 +1,13 @@
 """Deepgram (STT and TTS). ``GET /v1/projects`` with ``Authorization: Token``;
 200 ``{"projects": [...]}``, 401 ``INVALID_AUTH``, 403 for a valid key whose
 role cannot list projects (providers.md;
-https://developers.deepgram.com/reference/management-api/projects/list)."""
+https://developers.deepgram.com/reference/management-api/projects/list).
+
+Deepgram's errors (deepgram/deepgram-api-specs openapi.yml ``ErrorResponse``)
+are the legacy ``{"err_code", "err_msg", "request_id"}`` or the modern
+``{"category", "message", "details", "request_id"}`` object. A 401/403 without
+one of them (an HTML page from a proxy or WAF, a proxy's own JSON) is not
+Deepgram speaking: indeterminate, never "restricted" or "rejected"."""
 
 from __future__ import annotations
 
@@ -11,9 +17,15 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
 
 TITLE = "Deepgram"
+
+
+def deepgram_envelope(body: dict) -> bool:
+    legacy = str_at(body, "err_code") is not None or str_at(body, "err_msg") is not None
+    modern = str_at(body, "category") is not None and str_at(body, "message") is not None
+    return legacy or modern
 
 
 class DeepgramProbe(Probe):
@@ -27,18 +39,18 @@ class DeepgramProbe(Probe):
         outcome = await ctx.http.get(ctx.url("deepgram", "/v1/projects"),
                                      headers={"Authorization": wrap(ctx.key, "Token {}")})
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, "Deepgram", outcome, [SCOPE])
+            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and isinstance(body.get("projects"), list):
             return [accepted(ctx, TITLE, projects=len(body["projects"])),
                     ctx.result(SCOPE, Status.PASS, "key can read its projects")]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
-        if outcome.status == 403:
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=deepgram_envelope)
+        if outcome.status == 403 and deepgram_envelope(body):
             return [accepted(ctx, TITLE, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "key is valid but its role cannot list projects",
                                "Fine for transcription/speech if the key has the usage scopes; a Member key is enough.")]
-        return auth_undetermined(ctx, "Deepgram", outcome, [SCOPE])
+        return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
 
 
 PROBE = DeepgramProbe

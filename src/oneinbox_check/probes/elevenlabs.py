@@ -1,7 +1,10 @@
 """ElevenLabs (TTS). ``GET /v1/user`` with ``xi-api-key``; 401 with
 ``detail.status == "invalid_api_key"`` for a bad key; 401 ``missing_permissions``
 for a valid key restricted away from user info, which is then tried on
-``/v1/voices`` (providers.md; https://elevenlabs.io/docs/api-reference/user/get)."""
+``/v1/voices`` (providers.md; https://elevenlabs.io/docs/api-reference/user/get).
+ElevenLabs errors are ``{"detail": {"status": str, "message": str}}``
+(help.elevenlabs.io "API - Error Code 400 or 401"; the OpenAPI spec documents
+only 200/422 here); a 401 without that body is indeterminate."""
 
 from __future__ import annotations
 
@@ -10,14 +13,17 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
+from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
 
 TITLE = "ElevenLabs"
 
 
 def _detail_status(body: dict) -> str:
-    detail = body.get("detail")
-    return str(detail.get("status", "")) if isinstance(detail, dict) else ""
+    return str_at(body, "detail", "status") or ""
+
+
+def elevenlabs_envelope(body: dict) -> bool:
+    return str_at(body, "detail", "status") is not None
 
 
 class ElevenLabsProbe(Probe):
@@ -32,7 +38,7 @@ class ElevenLabsProbe(Probe):
         headers = {"xi-api-key": ctx.key}
         outcome = await ctx.http.get(ctx.url("elevenlabs", "/v1/user"), headers=headers)
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, "ElevenLabs", outcome, [SCOPE])
+            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and "subscription" in body:
             return [accepted(ctx, TITLE), ctx.result(SCOPE, Status.PASS, "key can read the account")]
@@ -46,8 +52,8 @@ class ElevenLabsProbe(Probe):
                     ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info (voices readable)",
                                "Fine for speech; grant User read if you want usage checks.")]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
-        return auth_undetermined(ctx, "ElevenLabs", outcome, [SCOPE])
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=elevenlabs_envelope)
+        return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
 
 
 PROBE = ElevenLabsProbe

@@ -1,5 +1,7 @@
 """Groq (LLM). ``GET /openai/v1/models`` with Bearer; 401 ``invalid_api_key``
-(providers.md; https://console.groq.com/docs/api-reference#models-list)."""
+(providers.md; https://console.groq.com/docs/api-reference#models-list). Errors
+use the OpenAI-style envelope ``{"error": {"message", "type", "code"}}``
+(https://console.groq.com/docs/errors); only that body is Groq rejecting a key."""
 
 from __future__ import annotations
 
@@ -8,7 +10,11 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
 from ..secrets import wrap
-from ._base import Probe, ProbeContext, simple_auth
+from ._base import Probe, ProbeContext, simple_auth, str_at
+
+
+def groq_envelope(body: dict) -> bool:
+    return str_at(body, "error", "message") is not None
 
 
 class GroqProbe(Probe):
@@ -21,7 +27,8 @@ class GroqProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         return [await simple_auth(ctx, self.title, "groq", "/openai/v1/models",
-                                  {"Authorization": wrap(ctx.key, "Bearer {}")}, valid_key="data")]
+                                  {"Authorization": wrap(ctx.key, "Bearer {}")}, valid_key="data",
+                                  envelope=groq_envelope)]
 
 
 PROBE = GroqProbe

@@ -1,9 +1,16 @@
 """MiniMax (TTS).
 
 HTTP 200 alone proves nothing: the verdict is in ``base_resp.status_code``
-(0 ok; 1004 and 2049 are authentication failures) (providers.md;
-https://platform.minimax.io/docs/api-reference/errorcode). Legacy JWT keys need
-``metadata.group_id`` (sent as ``GroupId``). Region ``cn`` uses api.minimaxi.com.
+(providers.md; https://platform.minimax.io/docs/api-reference/errorcode):
+0 ok; 2049 invalid key; 1004 authentication failed — which also covers "token
+does not match group", so its fix names ``group_id``; 1008 insufficient balance
+→ fail "no balance"; 1002/1039 rate limits and every other code → error.
+
+The current API authenticates with Bearer alone (the platform.minimax.io
+OpenAPI for ``/v1/files/list`` has no GroupId), so a legacy JWT key without
+``metadata.group_id`` is at most a ``key.format`` warn and is still sent;
+when ``group_id`` is given it is sent as ``GroupId``. Region ``cn`` uses
+api.minimaxi.com.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from ._base import AUTH, Probe, ProbeContext, accepted, json_object
 TITLE = "MiniMax"
 GLOBAL = "https://api.minimax.io"
 CN = "https://api.minimaxi.com"
-AUTH_CODES = {1004, 2049}
+INVALID_KEY, AUTH_FAILED, NO_BALANCE = 2049, 1004, 1008
 _JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
@@ -43,10 +50,12 @@ class MinimaxProbe(Probe):
 
     def format_check(self, provider: str, key: str, metadata: Any, signatures: list[Signature]) -> CheckResult:
         result = super().format_check(provider, key, metadata, signatures)
-        if result.status != Status.FAIL and _JWT.fullmatch(key) and not getattr(metadata, "group_id", None):
-            return CheckResult(id="key.format", status=Status.FAIL,
-                               summary="a legacy MiniMax JWT key needs metadata.group_id",
-                               remediation="Add metadata.group_id (Account → Basic information), or create a new sk-api- key.")
+        if result.status == Status.PASS and _JWT.fullmatch(key) and not getattr(metadata, "group_id", None):
+            return CheckResult(id="key.format", status=Status.WARN,
+                               summary="a legacy MiniMax JWT key without metadata.group_id",
+                               remediation="It is checked as is (the current API needs only the key); if MiniMax "
+                               "rejects it, add metadata.group_id (Account → Basic information) or create a new "
+                               "sk-api- key.")
         return result
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
@@ -63,15 +72,30 @@ class MinimaxProbe(Probe):
         body = json_object(outcome) or {}
         base_resp = body.get("base_resp") if isinstance(body.get("base_resp"), dict) else {}
         code = base_resp.get("status_code")
-        if outcome.status == 200 and code == 0:
+        if not isinstance(code, int) or isinstance(code, bool) or outcome.status not in (200, 401):
+            return [ctx.indeterminate(AUTH, outcome, "MiniMax auth request")]  # not MiniMax's envelope
+        msg = base_resp.get("status_msg") if isinstance(base_resp.get("status_msg"), str) else None
+        said = f"status_code {code}" + (f": {msg}" if msg else "")
+        if code == 0 and outcome.status == 200:
             return [accepted(ctx, TITLE)]
-        if outcome.status in (200, 401) and code in AUTH_CODES:
-            msg = base_resp.get("status_msg") or "invalid api key"
-            hint = (" — or the key is for the other region: set metadata.region"
-                    if ctx.metadata.region == "global" else "")
-            return [ctx.result(AUTH, Status.FAIL, f"MiniMax rejected the key (status_code {code}: {msg})",
-                               f"Create a new key in the MiniMax console{hint}.", status_code=code)]
-        return [ctx.indeterminate(AUTH, outcome, "MiniMax auth request")]
+        if code in (INVALID_KEY, AUTH_FAILED):
+            region = (" — or the key is for the other region: set metadata.region"
+                      if ctx.metadata.region == "global" else "")
+            if code == AUTH_FAILED:
+                fix = ("MiniMax says authentication failed: the key is invalid, or metadata.group_id does not match "
+                       "it (remove group_id or set the one under Account → Basic information)"
+                       if ctx.metadata.group_id else
+                       "MiniMax says authentication failed: the key is invalid (a legacy JWT key may also need "
+                       "metadata.group_id from Account → Basic information)")
+                fix += f"; otherwise create a new key in the MiniMax console{region}."
+            else:
+                fix = f"Create a new key in the MiniMax console{region}."
+            return [ctx.result(AUTH, Status.FAIL, f"MiniMax rejected the key ({said})", fix, status_code=code)]
+        if code == NO_BALANCE:
+            return [ctx.result(AUTH, Status.FAIL, f"MiniMax accepted the key but the account has no balance ({said})",
+                               "Top up the MiniMax account balance (Billing), then check again.", status_code=code)]
+        return [ctx.result(AUTH, Status.ERROR, f"MiniMax answered {said}",
+                           "Could not tell: rate limited or another MiniMax error; retry later.", status_code=code)]
 
 
 PROBE = MinimaxProbe

@@ -1,10 +1,30 @@
 """OpenAI (LLM, and ``whisper`` STT, which uses OpenAI keys).
 
-Facts (providers.md; https://platform.openai.com/docs/api-reference/models/list):
-``GET /v1/models`` with Bearer auth; 401 ``invalid_api_key`` for a bad key; a
-restricted key that lacks the Models read permission gets 401 whose message
-mentions missing scopes / insufficient permissions — the key is valid;
-429 ``insufficient_quota`` means the account has no credit (definite).
+Facts (providers.md; openai/openai-openapi ``GET /models``; OpenAI error-codes
+guide https://platform.openai.com/docs/guides/error-codes):
+
+- ``GET /v1/models`` with Bearer auth → 200 ``{"object": "list", "data": [Model]}``.
+- Errors use OpenAI's envelope ``{"error": {"message", "type", "param", "code"}}``
+  (ErrorResponse in the spec). Only that envelope is OpenAI speaking: a JSON 401
+  without it (a proxy's ``{"message": …}``) is indeterminate.
+- 401 ``invalid_api_key`` (and other 401s in the envelope) → the key is rejected.
+- 401 whose message names missing scopes / insufficient permissions → a
+  restricted key (valid); observed text "You have insufficient permissions for
+  this operation. Missing scopes: api.model.read. …" (community.openai.com).
+- 401 "IP not authorized" → the project has an IP allowlist and this machine is
+  outside it: the key may be fine, so ``error`` with "run from an allowed
+  address". The exact body is *unconfirmed* (the guide gives only the title);
+  we recognise ``code == "ip_not_authorized"`` or a message saying the IP is not
+  authorized / not allowlisted.
+- 429 with ``error.type == "insufficient_quota"`` (``code`` may be
+  ``insufficient_quota``, ``credit_balance_exhausted``, ``*_spend_limit_exceeded``,
+  ``organization_usage_limit_exceeded`` or null) → no credit: a definite fail.
+- ``key.scope``: a 200 here proves only that the key may list models; a
+  restricted key can list models and still lack ``model.request`` (inference
+  fails after go-live). A zero-cost request that separates the two would need
+  OpenAI to check scopes before validating the body, which we could not confirm
+  from OpenAI's docs or SDK issues, and a request that might succeed could bill:
+  so ``key.scope`` is ``skip`` with that reason.
 """
 
 from __future__ import annotations
@@ -25,10 +45,20 @@ from ._base import (
     auth_undetermined,
     error_message,
     json_object,
+    str_at,
 )
 
 TITLE = "OpenAI"
 _RESTRICTED = re.compile(r"insufficient permissions|missing scopes?|api\.model\.read", re.IGNORECASE)
+_IP_BLOCKED = re.compile(r"\bIP\b.{0,60}\bnot (?:authori[sz]ed|allowed|allowlisted|whitelisted)|allowlist", re.IGNORECASE)
+QUOTA_TYPE = "insufficient_quota"
+SCOPE_UNPROVEN = ("the key can list models, which does not prove it may call them (restricted keys can list "
+                  "models without the model.request scope); not checked: a request that would prove it could bill")
+
+
+def openai_envelope(body: dict) -> bool:
+    """OpenAI's own error body: ``{"error": {"message": str, ...}}`` (ErrorResponse)."""
+    return str_at(body, "error", "message") is not None
 
 
 class OpenAIProbe(Probe):
@@ -53,26 +83,41 @@ class OpenAIProbe(Probe):
         outcome = await ctx.http.get(ctx.url("openai", "/v1/models"),
                                      headers={"Authorization": wrap(ctx.key, "Bearer {}")})
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, "OpenAI", outcome, [SCOPE])
+            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
         body = json_object(outcome) or {}
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
-        message = error_message(body) or ""
         if outcome.status == 200 and isinstance(body.get("data"), list):
             return [accepted(ctx, TITLE, models=len(body["data"])),
-                    ctx.result(SCOPE, Status.PASS, "key can list models")]
+                    ctx.result(SCOPE, Status.SKIP, SCOPE_UNPROVEN,
+                               "Make sure the key's permissions include Model capabilities → Request "
+                               "(or 'All'): OneInbox calls the models.")]
+        if not openai_envelope(body):  # not OpenAI's own answer (HTML, a proxy's JSON, empty)
+            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
+        error = body["error"]
+        message = error_message(body) or ""
+        if outcome.status == 401 and (error.get("code") == "ip_not_authorized" or _IP_BLOCKED.search(message)):
+            return [ctx.result(AUTH, Status.ERROR, "OpenAI refused this machine's IP address (IP not authorized): "
+                               "the key itself may be fine",
+                               "Run the check from an allowed address (the project or organisation has an IP "
+                               "allowlist), or add this address under Settings → Security → IP allowlist.",
+                               http_status=401),
+                    *ctx.skipped([SCOPE], "auth undetermined (IP not authorized)")]
         if outcome.status == 401 and _RESTRICTED.search(message):
             return [accepted(ctx, TITLE, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "restricted key: it cannot list models",
                                "Fine if the key has Model capabilities (chat/audio) write access; "
                                "otherwise give it 'All' or the capabilities OneInbox uses.")]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE])
-        if outcome.status == 429 and error.get("code") == "insufficient_quota":
-            return [ctx.result(AUTH, Status.FAIL, "OpenAI accepted the key but the account has no credit "
-                               "(insufficient_quota)", "Add credit or a payment method in OpenAI billing.",
-                               http_status=429),
-                    *ctx.skipped([SCOPE], "no credit")]
-        return auth_undetermined(ctx, "OpenAI", outcome, [SCOPE])
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=openai_envelope)
+        if outcome.status == 429 and QUOTA_TYPE in (error.get("type"), error.get("code")):
+            code = error.get("code") if isinstance(error.get("code"), str) else None
+            why = "spend limit" if code and "limit" in code else "no credit"
+            what = "has reached its spend limit" if why == "spend limit" else "has no credit"
+            return [ctx.result(AUTH, Status.FAIL, f"OpenAI accepted the key but the account {what} "
+                               f"({code or QUOTA_TYPE})",
+                               "Add credit or a payment method, or raise the spend limit, in OpenAI billing "
+                               "(Settings → Billing / Limits).", http_status=429, code=code),
+                    *ctx.skipped([SCOPE], why)]
+        return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
 
 
 PROBE = OpenAIProbe

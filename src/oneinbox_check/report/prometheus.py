@@ -42,3 +42,39 @@ def render(report: Report, **_: object) -> str:
         f"oneinbox_check_exit_code {report.exit_code}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def families(report: Report) -> list:
+    """The report as prometheus_client metric families (the exporter serves these)."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    status = GaugeMetricFamily("oneinbox_check_status", "Check status: 0 pass, 1 warn, 2 fail, 3 error, 4 skip.",
+                               labels=["integration", "provider", "check"])
+    ok = GaugeMetricFamily("oneinbox_check_integration_ok",
+                           "1 when the integration's verdict is pass, warn or skip; 0 on fail or error.",
+                           labels=["integration", "provider"])
+    changes = GaugeMetricFamily("oneinbox_check_changes", "1 for the integration's change since the last run.",
+                                labels=["integration", "provider", "change"])
+    for integ in report.integrations:
+        worst: dict[str, Status] = {}
+        for check in integ.checks:
+            if check.id not in worst or check.status.severity > worst[check.id].severity:
+                worst[check.id] = check.status
+        for check_id, st in worst.items():
+            status.add_metric([integ.name, integ.provider, check_id], VALUE[st])
+        ok.add_metric([integ.name, integ.provider], 0 if integ.status in (Status.FAIL, Status.ERROR) else 1)
+        if integ.change:
+            changes.add_metric([integ.name, integ.provider, integ.change], 1)
+    out = [status, ok]
+    if any(i.change for i in report.integrations):
+        out.append(changes)
+    out += [
+        GaugeMetricFamily("oneinbox_check_last_run_timestamp_seconds", "When the last run started (Unix time).",
+                          value=report.started_at.timestamp()),
+        GaugeMetricFamily("oneinbox_check_duration_seconds", "How long the last run took.",
+                          value=report.duration_ms / 1000),
+        GaugeMetricFamily("oneinbox_check_exit_code",
+                          "The last run's exit code (0 ok, 1 fail, 3 indeterminate, 130 interrupted).",
+                          value=report.exit_code),
+    ]
+    return out

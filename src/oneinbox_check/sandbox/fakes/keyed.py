@@ -20,12 +20,35 @@ class KeyedApp(FakeApp):
         return self.keys.get(key or "")
 
 
+# Every answer below is in the provider's documented shape; the source is named
+# next to it. Shapes no public material confirms are marked "unconfirmed".
+# tests/contract/ validates these answers against the published OpenAPI specs
+# (OpenAI, Deepgram, AssemblyAI, ElevenLabs) and against the recorded answers in
+# fixtures/recorded/ (Anthropic, Groq, Cartesia, MiniMax, Shisa, Azure Speech).
+
+
+def _openai_error(message: str, code: str | None, type_: str = "invalid_request_error") -> dict:
+    # openai/openai-openapi ErrorResponse: error.{message, type, param, code}, all four required
+    return {"error": {"message": message, "type": type_, "param": None, "code": code}}
+
+
 def _models() -> list[dict]:
-    return [{"id": "gpt-4o-mini", "object": "model", "owned_by": "system"},
-            {"id": "whisper-1", "object": "model", "owned_by": "system"}]
+    # openai/openai-openapi Model: id, object "model", created (unix time), owned_by required
+    return [{"id": "gpt-4o-mini", "object": "model", "created": 1721172741, "owned_by": "system"},
+            {"id": "whisper-1", "object": "model", "created": 1677532384, "owned_by": "openai-internal"}]
+
+
+# OpenAI 429 billing answers: type insufficient_quota with one of these codes (providers.md)
+OPENAI_QUOTA_CODES = {
+    "quota": "insufficient_quota", "credit_exhausted": "credit_balance_exhausted",
+    "org_spend_limit": "organization_spend_limit_exceeded", "project_spend_limit": "project_spend_limit_exceeded",
+    "usage_limit": "organization_usage_limit_exceeded", "quota_no_code": None,
+}
 
 
 class OpenAIFake(KeyedApp):
+    """States: valid, restricted (cannot list models), ip_blocked, one of OPENAI_QUOTA_CODES; else invalid."""
+
     name = "openai"
 
     def setup(self) -> None:
@@ -33,19 +56,31 @@ class OpenAIFake(KeyedApp):
 
     def models(self, r: Request) -> Response:
         state = self.state(r.bearer())
+        if r.bearer() is None:  # observed answer to a request without a key
+            return json_response(401, _openai_error(
+                "You didn't provide an API key. You need to provide your API key in an Authorization header "
+                "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", None))
         if state == "valid":
             return json_response(200, {"object": "list", "data": _models()})
         if state == "restricted":
-            return json_response(401, {"error": {
-                "message": "You have insufficient permissions for this operation. Missing scopes: api.model.read.",
-                "type": "invalid_request_error", "param": None, "code": None}})
-        if state == "quota":
-            return json_response(429, {"error": {
-                "message": "You exceeded your current quota, please check your plan and billing details.",
-                "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}})
-        return json_response(401, {"error": {
-            "message": "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
-            "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}})
+            # observed text (community.openai.com "Admin Keys Not Working: Missing Scopes…")
+            return json_response(401, _openai_error(
+                "You have insufficient permissions for this operation. Missing scopes: api.model.read. Check that "
+                "you have the correct role in your organization (Reader, Writer, Owner) and project (Viewer, "
+                "Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.", None))
+        if state == "ip_blocked":
+            # OpenAI error-codes guide: "401 - IP not authorized"; the exact message and code are unconfirmed
+            return json_response(401, _openai_error(
+                "IP not authorized: your request IP does not match the configured IP allowlist for this project.",
+                "ip_not_authorized"))
+        if state in OPENAI_QUOTA_CODES:
+            return json_response(429, _openai_error(
+                "You exceeded your current quota, please check your plan and billing details.",
+                OPENAI_QUOTA_CODES[state], "insufficient_quota"))
+        # error-codes guide "401 - Incorrect API key provided"; code invalid_api_key (providers.md)
+        return json_response(401, _openai_error(
+            "Incorrect API key provided: sk-proj-****. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.", "invalid_api_key"))
 
 
 class GroqFake(KeyedApp):
@@ -55,13 +90,23 @@ class GroqFake(KeyedApp):
         self.route("GET", "/openai/v1/models", self.models)
 
     def models(self, r: Request) -> Response:
+        # Groq API reference "List models": OpenAI-style list; errors OpenAI-style (console.groq.com/docs/errors)
         if self.state(r.bearer()) == "valid":
-            return json_response(200, {"object": "list", "data": [{"id": "llama-3.3-70b-versatile", "object": "model"}]})
+            return json_response(200, {"object": "list", "data": [
+                {"id": "llama-3.3-70b-versatile", "object": "model", "created": 1733447754, "owned_by": "Meta",
+                 "active": True, "context_window": 131072}]})
         return json_response(401, {"error": {"message": "Invalid API Key", "type": "invalid_request_error",
                                              "code": "invalid_api_key"}})
 
 
+def _anthropic_error(kind: str, message: str) -> dict:
+    # https://docs.claude.com/en/api/errors: {"type": "error", "error": {"type", "message"}, "request_id"}
+    return {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_018EeWyXxfu5pfWkrYcMdjWG"}
+
+
 class AnthropicFake(KeyedApp):
+    """States: valid, forbidden (permission_error), disabled (404 not_found_error), overloaded; else invalid."""
+
     name = "anthropic"
 
     def setup(self) -> None:
@@ -69,19 +114,23 @@ class AnthropicFake(KeyedApp):
 
     def models(self, r: Request) -> Response:
         state = self.state(r.headers.get("x-api-key"))
-        if r.headers.get("anthropic-version") is None:
-            return json_response(400, {"type": "error", "error": {"type": "invalid_request_error",
-                                                                  "message": "anthropic-version: header is required"}})
+        if r.headers.get("anthropic-version") is None:  # the header is required (versioning docs); text unconfirmed
+            return json_response(400, _anthropic_error("invalid_request_error", "anthropic-version: header is required"))
         if state == "valid":
-            return json_response(200, {"data": [{"type": "model", "id": "claude-sonnet-4-5", "display_name": "Claude"}],
+            # https://docs.anthropic.com/en/api/models-list
+            return json_response(200, {"data": [{"type": "model", "id": "claude-sonnet-4-5", "display_name": "Claude",
+                                                 "created_at": "2025-09-29T00:00:00Z"}],
                                        "has_more": False, "first_id": "claude-sonnet-4-5", "last_id": "claude-sonnet-4-5"})
         if state == "forbidden":
-            return json_response(403, {"type": "error", "error": {"type": "permission_error",
-                                                                  "message": "Your API key does not have permission to use the specified resource."}})
+            return json_response(403, _anthropic_error(
+                "permission_error", "Your API key does not have permission to use the specified resource."))
+        if state == "disabled":
+            # a disabled or deleted key (trufflehog's Anthropic verifier, providers.md); the message is the
+            # errors page's example for not_found_error
+            return json_response(404, _anthropic_error("not_found_error", "The requested resource could not be found."))
         if state == "overloaded":
-            return json_response(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
-        return json_response(401, {"type": "error", "error": {"type": "authentication_error",
-                                                              "message": "invalid x-api-key"}})
+            return json_response(529, _anthropic_error("overloaded_error", "Overloaded"))
+        return json_response(401, _anthropic_error("authentication_error", "invalid x-api-key"))  # observed text
 
 
 class DeepgramFake(KeyedApp):
@@ -94,12 +143,16 @@ class DeepgramFake(KeyedApp):
         auth = r.headers.get("authorization", "")
         state = self.state(auth[6:] if auth.startswith("Token ") else None)
         if state == "valid":
-            return json_response(200, {"projects": [{"project_id": "3b5a0c2e-0000-4000-8000-000000000001", "name": "Sandbox"}]})
+            # deepgram-api-specs ListProjectsV1Response
+            return json_response(200, {"projects": [{"project_id": "3b5a0c2e-0000-4000-8000-000000000001",
+                                                     "name": "Sandbox"}]})
         if state == "restricted":
+            # ErrorResponseLegacyError shape; the 403 code/text for a role that cannot list projects is unconfirmed
             return json_response(403, {"err_code": "FORBIDDEN", "err_msg": "Insufficient permissions.",
-                                       "request_id": "sandbox"})
+                                       "request_id": "00000000-0000-4000-8000-000000000403"})
+        # ErrorResponseLegacyError; INVALID_AUTH per providers.md
         return json_response(401, {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials.",
-                                   "request_id": "sandbox"})
+                                   "request_id": "00000000-0000-4000-8000-000000000401"})
 
 
 class AssemblyAIFake(KeyedApp):
@@ -110,11 +163,19 @@ class AssemblyAIFake(KeyedApp):
 
     def transcripts(self, r: Request) -> Response:
         if self.state(r.headers.get("authorization")) == "valid":
-            return json_response(200, {"page_details": {"limit": 1, "result_count": 0}, "transcripts": []})
+            limit = r.query.get("limit", "10")
+            # assemblyai-api-spec TranscriptList / PageDetails (all five page_details fields required)
+            return json_response(200, {"page_details": {
+                "limit": int(limit) if limit.isdigit() else 10, "result_count": 0,
+                "current_url": f"https://api.assemblyai.com/v2/transcript?limit={limit}",
+                "prev_url": None, "next_url": None}, "transcripts": []})
+        # assemblyai-api-spec components/responses/Unauthorized example
         return json_response(401, {"error": "Authentication error, API token missing/invalid"})
 
 
 class AzureFake(KeyedApp):
+    """States: valid, quota, vnet (network-restricted resource); else invalid."""
+
     name = "azure"
 
     def setup(self) -> None:
@@ -123,10 +184,27 @@ class AzureFake(KeyedApp):
     def token(self, r: Request) -> Response:
         state = self.state(r.headers.get("ocp-apim-subscription-key"))
         if state == "valid":
-            return Response(200, "eyJhbGciOiJIUzI1NiJ9.eyJyZWdpb24iOiJlYXN0dXMifQ.c2FuZGJveA", {"content-type": "application/jwt"})
+            # Speech REST docs: the body is the access token (a JWT)
+            return Response(200, "eyJhbGciOiJIUzI1NiJ9.eyJyZWdpb24iOiJlYXN0dXMifQ.c2FuZGJveA",
+                            {"content-type": "application/jwt"})
         if state == "quota":
-            return json_response(403, {"error": {"code": "403", "message": "Out of call volume quota."}})
-        return json_response(401, {"error": {"code": "401", "message": "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."}})
+            # message observed in Azure AI services answers; envelope as the 401's
+            return json_response(403, {"error": {"code": "403", "message": "Out of call volume quota. Quota will be "
+                                                 "replenished in 2.12:00:00."}})
+        if state == "vnet":
+            # observed: Azure-Samples/azure-sql-db-chatbot#3
+            return json_response(403, {"error": {"code": "403",
+                                                 "message": "Access denied due to Virtual Network/Firewall rules."}})
+        # observed envelope; text as Azure AI services give it for a bad key or a wrong regional endpoint
+        return json_response(401, {"error": {"code": "401", "message": "Access denied due to invalid subscription key "
+                                             "or wrong API endpoint. Make sure to provide a valid key for an active "
+                                             "subscription and use a correct regional API endpoint for your resource."}})
+
+
+def _cartesia_error(code: str | None, title: str, message: str) -> dict:
+    # https://docs.cartesia.ai/use-the-api/api-errors (Cartesia-Version 2026-03-01 and later)
+    return {"error_code": code, "title": title, "message": message,
+            "request_id": "550e8400-e29b-41d4-a716-446655440000"}
 
 
 class CartesiaFake(KeyedApp):
@@ -137,12 +215,31 @@ class CartesiaFake(KeyedApp):
 
     def voices(self, r: Request) -> Response:
         if not r.headers.get("cartesia-version"):
-            return json_response(400, {"error": "Cartesia-Version header is required"})
-        key = r.headers.get("x-api-key") or r.bearer()
-        if self.state(key) == "valid":
-            return json_response(200, {"data": [{"id": "a0e99841-438c-4a64-b679-ae501e7d6091", "name": "Sandbox"}],
-                                       "has_more": False})
-        return json_response(401, {"error": "Invalid API key"})
+            # providers.md: a missing version header is answered 400; the body text is unconfirmed
+            return json_response(400, _cartesia_error(None, "Bad Request", "Cartesia-Version header is required"))
+        # docs.cartesia.ai API conventions: Authorization: Bearer <api_key>; "Authenticate your client
+        # applications" (ja-jp) says X-Api-Key is accepted too, so both are (the probe sends Bearer)
+        if self.state(r.bearer() or r.headers.get("x-api-key")) == "valid":
+            # GET /voices: cursor page {data: [Voice], has_more}; Voice fields as cartesia-python types/voice.py
+            return json_response(200, {"data": [{
+                "id": "a0e99841-438c-4a64-b679-ae501e7d6091", "name": "Sandbox", "description": "Sandbox voice",
+                "is_owner": False, "language": "en", "created_at": "2025-01-01T00:00:00Z", "access": "public"}],
+                "has_more": False})
+        # envelope documented; the error_code value and texts for a bad key are unconfirmed
+        return json_response(401, _cartesia_error("invalid_api_key", "Unauthorized", "Invalid API key"))
+
+
+def _eleven_user() -> dict:
+    # elevenlabs-docs openapi.json UserResponseModel / SubscriptionResponseModel (required fields)
+    return {"user_id": "sandbox-user", "is_new_user": False, "can_use_delayed_payment_methods": False,
+            "is_onboarding_completed": True, "is_onboarding_checklist_completed": True, "created_at": 1700000000,
+            "subscription": {"tier": "creator", "character_count": 1200, "character_limit": 100000,
+                             "max_character_limit_extension": None, "can_extend_character_limit": True,
+                             "allowed_to_extend_character_limit": True, "voice_slots_used": 1,
+                             "professional_voice_slots_used": 0, "voice_limit": 30, "voice_add_edit_counter": 0,
+                             "professional_voice_limit": 1, "can_extend_voice_limit": False,
+                             "can_use_instant_voice_cloning": True, "can_use_professional_voice_cloning": True,
+                             "status": "active"}}
 
 
 class ElevenLabsFake(KeyedApp):
@@ -152,11 +249,12 @@ class ElevenLabsFake(KeyedApp):
         self.route("GET", "/v1/user", self.user)
         self.route("GET", "/v1/voices", self.voices)
 
+    # 401 bodies: help.elevenlabs.io "API - Error Code 400 or 401" ({"detail": {"status", "message"}});
+    # the OpenAPI spec documents only 200 and 422 for these operations
     def user(self, r: Request) -> Response:
         state = self.state(r.headers.get("xi-api-key"))
         if state == "valid":
-            return json_response(200, {"subscription": {"tier": "creator", "character_count": 1200,
-                                                        "character_limit": 100000}, "is_new_user": False})
+            return json_response(200, _eleven_user())
         if state == "restricted":
             return json_response(401, {"detail": {"status": "missing_permissions",
                                                   "message": "The API key you used is missing the permission user_read to execute this operation."}})
@@ -164,21 +262,37 @@ class ElevenLabsFake(KeyedApp):
 
     def voices(self, r: Request) -> Response:
         if self.state(r.headers.get("xi-api-key")) in ("valid", "restricted"):
-            return json_response(200, {"voices": [{"voice_id": "21m00Tcm4TlvDq8ikWAM", "name": "Rachel"}]})
+            # GetVoicesResponseModel / VoiceResponseModel required fields
+            return json_response(200, {"voices": [{"voice_id": "21m00Tcm4TlvDq8ikWAM", "name": "Rachel",
+                                                   "category": "premade", "labels": {"accent": "american"},
+                                                   "available_for_tiers": [], "high_quality_base_model_ids": []}]})
         return json_response(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
 
 
+# MiniMax base_resp codes (platform.minimax.io error codes; providers.md); the 1004 text is observed,
+# the other status_msg texts are unconfirmed
+MINIMAX_CODES = {"valid": (0, "success"), "auth_failed": (1004, "login fail: Please carry the API secret key in the "
+                 "'Authorization' field of the request header"), "no_balance": (1008, "insufficient balance"),
+                 "rate_limited": (1002, "rate limit exceeded"), "invalid": (2049, "invalid api key")}
+
+
 class MinimaxFake(KeyedApp):
+    """States: valid, auth_failed (1004), no_balance (1008), rate_limited (1002); else invalid (2049)."""
+
     name = "minimax"
 
     def setup(self) -> None:
         self.route("GET", "/v1/files/list", self.files)
 
     def files(self, r: Request) -> Response:
-        # MiniMax answers HTTP 200 either way; the verdict is in base_resp.
-        if self.state(r.bearer()) == "valid":
-            return json_response(200, {"files": [], "base_resp": {"status_code": 0, "status_msg": "success"}})
-        return json_response(200, {"base_resp": {"status_code": 1004, "status_msg": "login fail: Please carry the API secret key in the 'Authorization' field of the request header"}})
+        # MiniMax answers HTTP 200 either way; the verdict is in base_resp (providers.md).
+        # The current API needs only the Bearer key; a GroupId query parameter is tolerated.
+        state = self.state(r.bearer())
+        code, msg = MINIMAX_CODES.get(state or "invalid", MINIMAX_CODES["invalid"])
+        if code == 0:
+            # File list shape: files[] of {file_id, bytes, created_at, filename, purpose} (MiniMax File API; unconfirmed)
+            return json_response(200, {"files": [], "base_resp": {"status_code": 0, "status_msg": msg}})
+        return json_response(200, {"base_resp": {"status_code": code, "status_msg": msg}})
 
 
 class ShisaFake(KeyedApp):
@@ -189,7 +303,10 @@ class ShisaFake(KeyedApp):
 
     def voices(self, r: Request) -> Response:
         if self.state(r.bearer()) == "valid":
-            return json_response(200, {"voices": [{"id": "sandbox", "name": "Sandbox"}]})
+            # a JSON array of voices (vendor TTS page, providers.md); voice fields as public Shisa clients read them
+            return json_response(200, [{"id": "61ba1141-60aa-4bc3-a3b3-be1ec20700b3", "displayName": "Sandbox",
+                                        "language": "Japanese", "formats": ["mp3", "wav"]}])
+        # unconfirmed: Shisa's error body is not published (FastAPI-style {"detail": …} assumed)
         return json_response(401, {"detail": "Invalid API key"})
 
 

@@ -1,0 +1,109 @@
+"""The files teams drop into their own pipelines: container image, pre-commit
+hook, GitLab CI snippet and the README's Kubernetes CronJob — each checked for
+the fields that make it work, and the hook's command actually run."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from .helpers import ROOT
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            rows.append((word.upper(), rest.strip()))
+    return rows
+
+
+def test_container_image_is_slim_non_root_with_the_cli_as_entrypoint():
+    rows = _dockerfile_instructions()
+    final_stage = rows[max(i for i, (w, _) in enumerate(rows) if w == "FROM"):]
+    base = final_stage[0][1]
+    assert re.fullmatch(r"python:3\.1[1-9]-slim", base), base
+    users = [rest for word, rest in final_stage if word == "USER"]
+    assert users and not users[-1].startswith(("root", "0")), users
+    assert ("ENTRYPOINT", '["oneinbox-check"]') in final_stage
+
+
+def test_container_image_bakes_in_no_keys_or_env_files():
+    rows = _dockerfile_instructions()
+    for word, rest in rows:
+        if word in ("ENV", "ARG"):
+            assert not re.search(r"(KEY|TOKEN|SECRET|PASSWORD)", rest, re.I), rest
+        if word in ("COPY", "ADD") and "--from=" not in rest:
+            sources = rest.split()[:-1]
+            assert sources and all(s in {"pyproject.toml", "README.md", "LICENSE", "src"} for s in sources), rest
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "*.env" in ignored and ".env*" in ignored
+
+
+def _hook() -> dict:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert isinstance(hooks, list) and len(hooks) == 1
+    return hooks[0]
+
+
+def test_pre_commit_hook_has_the_fields_pre_commit_requires_and_stays_offline():
+    hook = _hook()
+    for field in ("id", "name", "entry", "language"):
+        assert isinstance(hook.get(field), str) and hook[field], field
+    assert hook["language"] == "python"
+    argv = shlex.split(hook["entry"])
+    assert argv[:2] == ["oneinbox-check", "check"]
+    assert "--offline" in argv, "a commit hook never touches the network"
+
+
+def test_pre_commit_hook_matches_manifests_and_nothing_else():
+    pattern = re.compile(_hook()["files"])
+    for name in ("integrations.toml", "config/oneinbox.json", "deploy/integrations-prod.toml"):
+        assert pattern.search(name), name
+    for name in ("pyproject.toml", "package.json", "src/integrations.py"):
+        assert not pattern.search(name), name
+
+
+def test_pre_commit_hook_entry_runs_on_a_manifest(tmp_path: Path):
+    manifest = tmp_path / "integrations.json"
+    manifest.write_text('{"name": "x", "provider": "openai", "api_key": "sk-short"}')
+    argv = shlex.split(_hook()["entry"])
+    done = subprocess.run([sys.executable, "-m", "oneinbox_check", *argv[1:], str(manifest)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_gitlab_snippet_reports_the_junit_file_it_writes():
+    doc = yaml.safe_load((ROOT / "examples" / "gitlab-ci.yml").read_text())
+    job = doc["oneinbox-check"]
+    script = " ".join(job["script"])
+    out = re.search(r"--output (\S+)", script).group(1)
+    assert "--format junit" in script
+    assert job["artifacts"]["reports"]["junit"] == out
+    assert job["artifacts"]["when"] == "always", "a failing check must still publish its report"
+    assert job["image"]["entrypoint"] == [""], "the image's ENTRYPOINT would swallow GitLab's shell"
+
+
+def _readme_yaml_blocks() -> list[dict]:
+    text = (ROOT / "README.md").read_text()
+    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_readme_cronjob_uses_the_image_entrypoint_and_forbids_overlap():
+    jobs = [d for d in _readme_yaml_blocks() if isinstance(d, dict) and d.get("kind") == "CronJob"]
+    assert jobs, "README shows a Kubernetes CronJob"
+    spec = jobs[0]["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    container = spec["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert "command" not in container, "the image's ENTRYPOINT is oneinbox-check"
+    assert container["args"][0] == "check"
+    assert any("secretRef" in source for source in container["envFrom"]), "keys come from a Secret"
