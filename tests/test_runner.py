@@ -201,16 +201,30 @@ async def test_origins_on_one_host_get_separate_limits_in_a_run() -> None:
 async def test_item6_a_check_that_never_finishes_is_error_within_its_budget(monkeypatch) -> None:
     import anyio
 
+    from oneinbox_check.manifest import RawItem, RawManifest, build_entries
+    from oneinbox_check.runner import RunOptions, run
+
     async def hang(ctx):
         await anyio.sleep(3600)
 
-    monkeypatch.setattr(load_registry().get("groq"), "run", hang)
+    registry = load_registry()
+    monkeypatch.setattr(registry.get("groq"), "run", hang)
+    entries = build_entries(RawManifest([RawItem("t", 0, {"name": "g", "provider": "groq", "api_key": GROQ_KEY})]),
+                            registry, {})
     started = time.monotonic()
-    report = await check([{"name": "g", "provider": "groq", "api_key": GROQ_KEY}],
-                         endpoints={"groq": f"{BASE}/groq"}, timeout=0.1, retries=0)
+    report = await run(entries, registry, RunOptions(endpoints={**registry.endpoint_defaults(), "groq": BASE},
+                                                     budget=0.3))
     auth = next(c for c in report.integrations[0].checks if c.id == "key.auth")
     assert auth.status == Status.ERROR and "time budget" in auth.summary
     assert time.monotonic() - started < 10
+
+
+def test_the_default_budget_covers_every_attempt_and_is_never_below_30_seconds() -> None:
+    from oneinbox_check.runner import RunOptions
+
+    assert RunOptions(timeout=10, retries=2).check_budget() == 50
+    assert RunOptions(timeout=0.5, retries=0).check_budget() == 30
+    assert RunOptions(timeout=120, retries=10).check_budget() == 120 * 13
 
 
 async def test_time_queued_for_a_slot_does_not_count_against_the_budget() -> None:

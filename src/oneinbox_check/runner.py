@@ -27,6 +27,7 @@ from .secrets import scrub
 log = logging.getLogger("oneinbox_check.runner")
 
 INTERRUPTED = "interrupted before this check finished"
+MIN_BUDGET = 30.0  # seconds: a probe runs several steps in a row (auth, listings, DNS chains)
 
 
 @dataclass
@@ -52,7 +53,9 @@ class RunOptions:
     def check_budget(self) -> float:
         """The time one integration's live checks may take (queueing not counted):
         every attempt with its timeout plus room for backoff waits."""
-        return self.budget if self.budget is not None else self.timeout * (self.retries + 3)
+        if self.budget is not None:
+            return self.budget
+        return max(MIN_BUDGET, self.timeout * (self.retries + 3))
 
     def wants(self, check_id: str) -> bool:
         if self.only and not any(fnmatch.fnmatchcase(check_id, g) for g in self.only):
@@ -273,8 +276,8 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
                                 summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
                                 remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",
                                 duration_ms=ctx.elapsed_ms())]
-    if scope.cancelled_caught:
-        live = [_over_budget(probe.check_ids[0], seconds, ctx.elapsed_ms())]
+    if scope.cancelled_caught:  # what it had found is lost with the probe: every check of it says why
+        live = [_over_budget(i, seconds, ctx.elapsed_ms()) for i in probe.check_ids]
     out.extend(live)
     return out
 
