@@ -161,8 +161,14 @@ class Fleet:
 def mixed_integrations(n: int, providers: list[str] | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """*n* integrations spread over the providers, each with its own key (one request each)."""
     names = providers or list(PROVIDERS)
-    return [{"name": f"bench-{i}", "provider": names[i % len(names)],
-             "api_key": PROVIDERS[names[i % len(names)]][1].format(n=i + offset)} for i in range(n)]
+    out = []
+    for i in range(n):
+        provider = names[i % len(names)]
+        item = {"name": f"bench-{i}", "provider": provider, "api_key": PROVIDERS[provider][1].format(n=i + offset)}
+        if provider == "azure":
+            item["metadata"] = {"region": "eastus"}  # the probe needs it to make its request
+        out.append(item)
+    return out
 
 
 def write_manifest(directory: Path, integrations: list[dict[str, Any]], name: str = "manifest.json") -> Path:
