@@ -62,8 +62,8 @@ def _bounded(kind: type, low: float, high: float | None, what: str) -> Any:
 
 
 _positive_int = _bounded(int, 1, None, "a whole number")
-_non_negative_int = _bounded(int, 0, None, "a whole number")
-_seconds = _bounded(float, 0.001, 600, "a number of seconds")
+_seconds = _bounded(float, 0.1, 120, "a number of seconds")
+_retries = _bounded(int, 0, 10, "a whole number")
 _days = _bounded(int, 1, 365, "a whole number of days")
 
 
@@ -129,9 +129,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     net = p.add_argument_group("network")
     net.add_argument("--concurrency", type=_positive_int, default=32, metavar="N",
                      help="requests in flight at once (default: 32)")
-    net.add_argument("--timeout", type=_seconds, default=10.0, metavar="S", help="per request, seconds (default: 10)")
-    net.add_argument("--retries", type=_non_negative_int, default=2, metavar="N",
-                     help="retries of idempotent requests on connect errors, 429, 502-504 (default: 2)")
+    net.add_argument("--dns-concurrency", type=_positive_int, default=256, metavar="N",
+                     help="DNS questions in flight at once (default: 256)")
+    net.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
+                     help="per request, 0.1-120 seconds (default: 10)")
+    net.add_argument("--retries", type=_retries, default=2, metavar="N",
+                     help="retries (0-10) of idempotent requests on connect errors, 429, 502-504 (default: 2)")
     net.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL",
                      help="override a provider's base URL (repeatable); see 'oneinbox-check probes' for names. "
                           "Also ONEINBOX_CHECK_ENDPOINTS='name=url,...'")
@@ -359,7 +362,8 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
     cli_endpoints = [f"{k}={v}" for k, v in (extra_endpoints or {}).items()] + list(args.endpoint)
     resolved = endpoints.resolve(registry.endpoint_defaults(), cli_endpoints, os.environ.get(endpoints.ENV_VAR))
     return RunOptions(
-        offline=args.offline, strict=args.strict, concurrency=args.concurrency, timeout=args.timeout,
+        offline=args.offline, strict=args.strict, concurrency=args.concurrency,
+        dns_concurrency=args.dns_concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
         only=only, skip=skip, transport=transport, progress=progress, handle_signals=True,
         probe_options={"calcom_days": getattr(args, "calcom_days", 14)},
