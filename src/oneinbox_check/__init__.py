@@ -15,18 +15,21 @@ TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: importing typing costs st
 __all__ = [
     "CheckResult", "Integration", "IntegrationReport", "Report", "Status", "Tool",
     "Secret", "Probe", "ProbeContext", "check", "check_sync", "load_manifest", "__version__",
+    "ManifestError", "UsageError",
 ]
 
 _LAZY = {
     "CheckResult": "models", "Integration": "models", "IntegrationReport": "models", "Report": "models",
     "Status": "models", "Tool": "models", "Secret": "secrets", "Probe": "probes._base",
     "ProbeContext": "probes._base", "check": "api", "check_sync": "api", "load_manifest": "api",
+    "ManifestError": "errors", "UsageError": "errors",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .api import check, check_sync, load_manifest
+    from .errors import ManifestError, UsageError
     from .models import CheckResult, Integration, IntegrationReport, Report, Status, Tool
     from .probes._base import Probe, ProbeContext
     from .secrets import Secret

@@ -88,10 +88,52 @@ async def check(
     return await run(entries, registry, options)
 
 
-def check_sync(*args: Any, backend: str = "asyncio", **kwargs: Any) -> Report:
-    """:func:`check` for synchronous callers."""
+def check_sync(
+    integrations: Iterable[Integration | Mapping[str, Any]] | RawManifest,
+    tools: Iterable[Tool | Mapping[str, Any]] = (),
+    *,
+    offline: bool = False,
+    strict: bool = False,
+    endpoints: Mapping[str, str] | None = None,
+    nameservers: Sequence[str] = (),
+    timeout: float = 10.0,
+    retries: int = 2,
+    concurrency: int = 32,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    transport: Any = None,
+    expand_env: bool = False,
+    env: Mapping[str, str] | None = None,
+    probe_options: Mapping[str, Any] | None = None,
+    backend: str = "asyncio",
+) -> Report:
+    """:func:`check` for synchronous callers, with the same parameters.
+
+    Called from inside a running event loop (a notebook, an async web app's
+    sync helper), it runs the check on a worker thread with its own loop and
+    waits for it, instead of failing with "already running".
+    """
     import functools
 
     import anyio
 
-    return anyio.run(functools.partial(check, *args, **kwargs), backend=backend)
+    job = functools.partial(
+        check, integrations, tools, offline=offline, strict=strict, endpoints=endpoints, nameservers=nameservers,
+        timeout=timeout, retries=retries, concurrency=concurrency, only=only, skip=skip, transport=transport,
+        expand_env=expand_env, env=env, probe_options=probe_options)
+    if not _in_event_loop():
+        return anyio.run(job, backend=backend)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oneinbox-check") as pool:
+        return pool.submit(anyio.run, job, backend=backend).result()
+
+
+def _in_event_loop() -> bool:
+    try:
+        import sniffio
+
+        sniffio.current_async_library()
+    except Exception:  # sniffio.AsyncLibraryNotFoundError: plain synchronous code
+        return False
+    return True
