@@ -13,9 +13,13 @@ from tests.probes.test_auth_table import KEYS
 pytestmark = pytest.mark.anyio
 
 
-@pytest.mark.parametrize("state", ["valid", "restricted", "invalid"])
+@pytest.mark.parametrize("state", ["valid", "restricted", "invalid", "low_balance", "no_credit", "no_balances",
+                                   "billing_forbidden", "balance_outage"])
 async def test_deepgram_probe_requests_and_fake_answers_follow_the_spec(state: str) -> None:
-    for x in await oas.exchanges(DeepgramFake({KEYS["deepgram"]: state}), "deepgram", KEYS["deepgram"]):
+    seen = await oas.exchanges(DeepgramFake({KEYS["deepgram"]: state}), "deepgram", KEYS["deepgram"])
+    if state not in ("restricted", "invalid"):  # the balance is read after a 200 on /v1/projects
+        assert [x.path.endswith("/balances") for x in seen] == [False, True]
+    for x in seen:
         oas.validate_request("deepgram", x.method, x.path, x.query, x.headers)
         assert x.headers["authorization"].startswith("Token ")  # ApiKeyAuth: "Use `Authorization: Token <API_KEY>`"
         if x.status == 200:
