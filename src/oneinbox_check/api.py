@@ -43,6 +43,9 @@ async def check(
     from .probes._base import load_registry
 
     registry = load_registry()
+    if probe_options and "min_balance" in probe_options:
+        from .probes._balances import validated
+        probe_options = {**probe_options, "min_balance": validated(probe_options["min_balance"])}
     if isinstance(integrations, RawManifest):
         raw = integrations
     else:

@@ -64,6 +64,15 @@ _non_negative_int = _bounded(int, 0, None, "a whole number")
 _seconds = _bounded(float, 0.001, 600, "a number of seconds")
 
 
+def _min_balance(text: str) -> Any:
+    from .probes._balances import parse_min_balance  # standard library only
+
+    try:
+        return parse_min_balance(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _shard(text: str) -> tuple[int, int]:
     index, sep, count = text.partition("/")
     if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
@@ -112,6 +121,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     prov = p.add_argument_group("provider options")
     prov.add_argument("--calcom-days", type=_positive_int, default=14, metavar="N",
                       help="Cal.com: look for bookable slots in the next N days (default: 14)")
+    prov.add_argument("--min-balance", type=_min_balance, action="append", default=[], metavar="[CUR=]AMOUNT",
+                      help="warn when a provider balance is under AMOUNT (repeatable; CUR=AMOUNT for one currency, "
+                           "e.g. USD=20; default: 5 in the account currency)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,7 +281,7 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
         offline=args.offline, strict=args.strict, concurrency=args.concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
         only=args.only, skip=args.skip, transport=transport, progress=progress, handle_signals=True,
-        probe_options={"calcom_days": getattr(args, "calcom_days", 14)},
+        probe_options={"calcom_days": getattr(args, "calcom_days", 14), "min_balance": getattr(args, "min_balance", [])},
     )
 
 

@@ -32,17 +32,30 @@ def parse_min_balance(text: str) -> tuple[str, Decimal]:
 
     Raises ``ValueError`` with a message fit for the command line.
     """
-    currency, sep, amount = str(text).strip().rpartition("=")
-    if sep and not _CURRENCY.fullmatch(currency.strip()):
-        raise ValueError(f"{text!r}: the currency must be a 3-letter code such as USD (CUR=AMOUNT)")
-    amount = amount.strip()
-    if not _AMOUNT.fullmatch(amount):
-        raise ValueError(f"{text!r}: expected AMOUNT or CUR=AMOUNT with a non-negative number, e.g. 20 or USD=20")
-    return (currency.strip().upper() if sep else ANY), Decimal(amount)
+    currency, sep, value = str(text).strip().rpartition("=")
+    return _currency(currency, text) if sep else ANY, _amount(value.strip(), text)
+
+
+def _currency(code: Any, given: Any) -> str:
+    if code in (None, ANY):
+        return ANY
+    if not isinstance(code, str) or not _CURRENCY.fullmatch(code.strip()):
+        raise ValueError(f"{given!r}: the currency must be a 3-letter code such as USD (CUR=AMOUNT)")
+    return code.strip().upper()
+
+
+def _amount(value: Any, given: Any) -> Decimal:
+    if isinstance(value, str) and _AMOUNT.fullmatch(value):
+        return Decimal(value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = Decimal(str(value))
+        if number.is_finite() and number >= 0:
+            return number
+    raise ValueError(f"{given!r}: expected AMOUNT or CUR=AMOUNT with a non-negative number, e.g. 20 or USD=20")
 
 
 def min_balances(value: Any) -> dict[str, Decimal]:
-    """The thresholds by currency from a probe option.
+    """The thresholds by currency (``ANY`` for the rest) from a probe option.
 
     Accepts what the CLI passes (a list of ``(currency, amount)`` pairs) and what
     a library caller may pass: an amount, an ``"AMOUNT"``/``"CUR=AMOUNT"``
@@ -52,24 +65,35 @@ def min_balances(value: Any) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {ANY: DEFAULT_MIN_BALANCE}
     if value is None:
         return out
-    items: Iterable[Any]
     if isinstance(value, Mapping):
-        items = [f"{k}={v}" if k not in (None, ANY) else str(v) for k, v in value.items()]
-    elif isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
-        items = [value]
-    elif isinstance(value, (list, tuple)):
-        items = value
-    else:
-        raise ValueError(f"min_balance: expected an amount or CUR=AMOUNT values, not {type(value).__name__}")
+        for code, amount in value.items():
+            out[_currency(code, f"{code}={amount}")] = _amount(amount, f"{code}={amount}")
+        return out
+    items = value if isinstance(value, (list, tuple)) and not _is_pair(value) else [value]
     for item in items:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Decimal):
+        if _is_pair(item):
             currency, amount = item
-        elif isinstance(item, bool) or not isinstance(item, (str, int, float, Decimal)):
-            raise ValueError(f"min_balance: {item!r} is not an amount")
+            out[_currency(currency, item)] = _amount(amount, item)
+        elif isinstance(item, str):
+            currency, amount = parse_min_balance(item)
+            out[currency] = amount
         else:
-            currency, amount = parse_min_balance(str(item))
-        out[currency] = amount
+            out[ANY] = _amount(item, item)
     return out
+
+
+def _is_pair(item: Any) -> bool:
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Decimal)
+
+
+def validated(value: Any) -> dict[str, Decimal]:
+    """:func:`min_balances` for the library's ``check()``: a bad value is a ``UsageError``, raised before any request."""
+    from ..errors import UsageError
+
+    try:
+        return min_balances(value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def threshold(options: Mapping[str, Any], currency: str | None) -> Decimal:
