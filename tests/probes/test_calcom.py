@@ -157,3 +157,53 @@ def test_missing_name_or_email_question_fails() -> None:
 
     assert missing_agent_fields({"bookingFields": [{"slug": "name"}, {"slug": "email", "hidden": True}]}) == ["email"]
     assert missing_agent_fields({"bookingFields": []}) == []
+
+
+async def test_item5_calcom_split_name_field_asks_for_the_name(sandbox) -> None:
+    from oneinbox_check.sandbox.fakes.calcom import EventType
+
+    sandbox.fake("calcom").event_types.append(EventType(1005, "Split Name Demo", split_name=True))
+    c = by_id((await run(sandbox, 1005))[0])
+    assert c["calcom.event_type"].status.value == "pass", c["calcom.event_type"]
+
+
+def test_item5_calcom_split_name_is_not_an_extra_required_field() -> None:
+    from oneinbox_check.probes.calcom import extra_required_fields, missing_agent_fields
+
+    event = {"bookingFields": [{"type": "splitName", "slug": "splitName", "required": True},
+                               {"type": "email", "slug": "email", "required": True}]}
+    assert missing_agent_fields(event) == [] and extra_required_fields(event) == []
+
+
+@pytest.mark.parametrize("body", [
+    {"status": "success", "data": {"slots": {"2026-12-01": [{"time": "2026-12-01T09:00:00.000Z"}]}}},
+    {"status": "success", "data": {"2026-12-01": "09:00"}},
+    {"status": "success", "data": {"2026-12-01": [{"time": "2026-12-01T09:00:00.000Z"}]}},
+    {"status": "success", "data": []},
+    {"data": {}},
+], ids=["old-slots-key", "day-not-a-list", "entries-without-start", "list", "no-status"])
+async def test_item8_9_calcom_unexpected_slots_shape_is_error_not_no_slots(sandbox, body) -> None:
+    sandbox.fake("calcom").faults.append(Fault(path="/v2/slots", status=200, body=body))
+    c = by_id((await run(sandbox, 1001))[0])
+    assert c["calcom.availability"].status.value == "error", c["calcom.availability"]
+    assert "unexpected shape" in c["calcom.availability"].summary
+
+
+async def test_item8_9_calcom_empty_slots_map_is_still_a_fail(sandbox) -> None:
+    sandbox.fake("calcom").faults.append(Fault(path="/v2/slots", status=200, body={"status": "success", "data": {}}))
+    c = by_id((await run(sandbox, 1001))[0])
+    assert c["calcom.availability"].status.value == "fail"
+
+
+@pytest.mark.parametrize("body", [{"message": "proxy auth required"}, {"status": "error", "message": "nope"},
+                                  {"error": {"message": "Unauthorized"}}], ids=["proxy", "no-error-object", "no-status"])
+async def test_item8_9_calcom_401_without_calcoms_envelope_is_error(sandbox, body) -> None:
+    sandbox.fake("calcom").faults.append(Fault(path="/v2/me", status=401, body=body))
+    c = by_id((await run(sandbox, 1001))[0])
+    assert c["key.auth"].status.value == "error"
+
+
+async def test_item8_9_calcom_404_without_calcoms_envelope_is_error(sandbox) -> None:
+    sandbox.fake("calcom").faults.append(Fault(path=r"/v2/event-types/\d+", status=404, body={"message": "not found"}))
+    c = by_id((await run(sandbox, 9999))[0])
+    assert c["calcom.event_type"].status.value == "error"

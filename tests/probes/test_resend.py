@@ -187,3 +187,40 @@ async def test_subdomain_record_names_are_resolved_relative_to_the_apex(zones_se
     assert absolute("send.mail", "mail.good.example") == "send.mail.good.example"
     assert absolute("send", "mail.good.example") == "send.mail.good.example"
     assert absolute("links.good.example", "good.example") == "links.good.example"
+
+
+async def test_item11_resend_verified_domain_with_sending_disabled_fails(zones_server) -> None:
+    listed = {**domain("good.example"), "capabilities": {"sending": "disabled", "receiving": "enabled"}}
+    checks, _, _ = await run(zones_server, "hello@good.example", ok_list(listed),
+                             httpx.Response(200, json={**listed, "object": "domain", "records": records()}))
+    assert checks["resend.domain"].status.value == "fail"
+    assert "sending" in checks["resend.domain"].summary and "disabled" in checks["resend.domain"].summary
+
+
+async def test_item11_resend_verified_domain_with_sending_enabled_passes(zones_server) -> None:
+    listed = {**domain("good.example"), "capabilities": {"sending": "enabled", "receiving": "disabled"}}
+    checks, _, _ = await run(zones_server, "hello@good.example", ok_list(listed),
+                             httpx.Response(200, json={**listed, "object": "domain", "records": records()}))
+    assert checks["resend.domain"].status.value == "pass"
+
+
+async def test_item11_resend_fake_domain_with_sending_disabled_fails_through_the_sandbox(zones_server) -> None:
+    from oneinbox_check.sandbox import scenario
+
+    sandbox = scenario.build()
+    sandbox.fake("resend").domains[0].sending = "disabled"  # good.example
+    report = await check([{"name": "mail", "provider": "resend", "api_key": scenario.KEYS["SANDBOX_RESEND_KEY"],
+                           "metadata": {"from_email": "hello@good.example"}}], endpoints=sandbox.endpoints(),
+                         transport=sandbox.transport(), nameservers=[zones_server.address], retries=0, timeout=1)
+    c = {x.id: x for x in report.integrations[0].checks}
+    assert c["resend.domain"].status.value == "fail" and "disabled" in c["resend.domain"].summary
+
+
+@pytest.mark.parametrize("response", [
+    httpx.Response(401, json={"message": "proxy auth required"}),
+    httpx.Response(401, json={"name": "restricted_api_key"}),
+    httpx.Response(403, json={"error": "invalid_api_key"}),
+], ids=["proxy-json", "name-without-message", "other-json"])
+async def test_item8_9_resend_error_without_resends_envelope_is_error(zones_server, response) -> None:
+    checks, _, _ = await run(zones_server, "hello@good.example", response)
+    assert checks["key.auth"].status.value == "error"

@@ -18,13 +18,26 @@ SCOPES = {"scopes": ["mail.send", "whitelabel.read", "verified_senders.read"]}
 async def run(zones_server, from_email: str, *, scopes=None, domains=None, senders=None, base: str = BASE):
     with respx.mock:
         respx.get(f"{base}/v3/scopes").mock(return_value=scopes or httpx.Response(200, json=SCOPES))
-        respx.get(f"{base}/v3/whitelabel/domains").mock(return_value=domains or httpx.Response(200, json=[]))
+        respx.get(f"{base}/v3/whitelabel/domains").mock(side_effect=paged(domains or httpx.Response(200, json=[])))
         senders_route = respx.get(f"{base}/v3/verified_senders").mock(
             return_value=senders or httpx.Response(200, json={"results": []}))
         report = await check([{"name": "sg", "provider": "sendgrid", "api_key": KEY,
                                "metadata": {"from_email": from_email}}],
                              endpoints={"sendgrid": base}, nameservers=[zones_server.address], retries=0, timeout=1)
     return {c.id: c for c in report.integrations[0].checks}, senders_route
+
+
+def paged(answer: httpx.Response):
+    """SendGrid's paginated, searchable list (limit/offset/domain) over a fixed list answer."""
+    def respond(request: httpx.Request) -> httpx.Response:
+        rows = answer.json() if answer.status_code == 200 else None
+        if not isinstance(rows, list):
+            return answer
+        q = request.url.params
+        rows = [d for d in rows if q.get("domain", "") in d.get("domain", "")]
+        offset, limit = int(q.get("offset", 0)), int(q.get("limit", 50))
+        return httpx.Response(200, json=rows[offset:offset + limit])
+    return respond
 
 
 def authenticated(valid: bool = True) -> httpx.Response:
@@ -94,3 +107,68 @@ async def test_eu_accounts_through_the_endpoint_override(zones_server) -> None:
     checks, _ = await run(zones_server, "news@sg-good.example", domains=authenticated(),
                           base="http://127.0.0.1:7/sendgrid-eu")
     assert checks["key.auth"].status.value == "pass"
+
+
+async def sandbox_sendgrid(zones_server, from_email: str, fake_kwargs: dict, key_state: str = "full"):
+    from oneinbox_check.sandbox.fakes.email import SendGridFake
+    from oneinbox_check.sandbox.world import Sandbox
+
+    fake = SendGridFake({KEY: key_state}, **fake_kwargs)
+    sandbox = Sandbox({"sendgrid": fake})
+    report = await check([{"name": "sg", "provider": "sendgrid", "api_key": KEY, "metadata": {"from_email": from_email}}],
+                         endpoints=sandbox.endpoints(), transport=sandbox.transport(),
+                         nameservers=[zones_server.address], retries=0, timeout=1)
+    return {c.id: c for c in report.integrations[0].checks}, fake
+
+
+async def test_item4_sendgrid_domain_on_a_later_page_is_found(zones_server) -> None:
+    """Pages of 2 (SendGrid's page size is undocumented): the from-domain is the fifth match of the search."""
+    others = [SendGridDomain(f"x{i}.sg-good.example") for i in range(4)]
+    checks, fake = await sandbox_sendgrid(zones_server, "news@sg-good.example",
+                                          {"domains": [*others, SendGridDomain("sg-good.example")], "page_size": 2})
+    assert checks["sendgrid.sender"].status.value == "pass", checks["sendgrid.sender"]
+    listed = [r.query for r in fake.requests if r.path == "/v3/whitelabel/domains"]
+    assert [q["offset"] for q in listed] == ["0", "2", "4", "5"] and {q["domain"] for q in listed} == {"sg-good.example"}
+
+
+async def test_item4_sendgrid_domain_filter_is_sent(zones_server) -> None:
+    checks, fake = await sandbox_sendgrid(zones_server, "news@sg-good.example",
+                                          {"domains": [SendGridDomain("sg-good.example")]})
+    first = next(r.query for r in fake.requests if r.path == "/v3/whitelabel/domains")
+    assert first["domain"] == "sg-good.example" and "limit" in first and first["offset"] == "0"
+    assert checks["sendgrid.sender"].status.value == "pass"
+
+
+async def test_item4_sendgrid_endless_domain_pages_are_error() -> None:
+    base = "http://127.0.0.1:7/sendgrid"
+    row = SendGridDomain("other.example", id=1).body()
+    with respx.mock:
+        respx.get(f"{base}/v3/scopes").mock(return_value=httpx.Response(200, json=SCOPES))
+        pages = respx.get(f"{base}/v3/whitelabel/domains").mock(return_value=httpx.Response(200, json=[row]))
+        report = await check([{"name": "sg", "provider": "sendgrid", "api_key": KEY,
+                               "metadata": {"from_email": "news@sg-good.example"}}],
+                             endpoints={"sendgrid": base}, nameservers=["127.0.0.1:9"], retries=0, timeout=0.5)
+    c = {x.id: x for x in report.integrations[0].checks}
+    assert c["sendgrid.sender"].status.value == "error" and "still paging" in c["sendgrid.sender"].summary
+    assert pages.call_count == 20
+
+
+async def test_item4_sendgrid_verified_senders_403_skips_with_why(zones_server) -> None:
+    forbidden = httpx.Response(403, json={"errors": [{"field": None, "message": "access forbidden"}]})
+    checks, _ = await run(zones_server, "ops@single.example", senders=forbidden)
+    assert checks["sendgrid.sender"].status.value == "skip"
+    assert "verified senders" in checks["sendgrid.sender"].summary and "403" in checks["sendgrid.sender"].summary
+
+
+async def test_item4_sendgrid_verified_senders_403_through_the_fake_is_skip(zones_server) -> None:
+    checks, _ = await sandbox_sendgrid(zones_server, "ops@single.example",
+                                       {"senders": [{"id": 1, "from_email": "ops@single.example", "verified": True}]},
+                                       key_state="send_only")
+    assert checks["sendgrid.sender"].status.value == "skip"
+
+
+@pytest.mark.parametrize("body", [{"message": "proxy auth required"}, {"errors": [{"field": None}]}, {"errors": []}],
+                         ids=["proxy-json", "errors-without-message", "empty-errors"])
+async def test_item8_9_sendgrid_401_without_sendgrids_envelope_is_error(zones_server, body) -> None:
+    checks, _ = await run(zones_server, "news@sg-good.example", scopes=httpx.Response(401, json=body))
+    assert checks["key.auth"].status.value == "error"

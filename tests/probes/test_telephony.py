@@ -54,16 +54,52 @@ async def test_wrong_token_fails_auth(sandbox) -> None:
     assert c["key.auth"].status.value == "fail" and "Authenticate" in c["key.auth"].summary
 
 
-async def test_token_valid_but_sid_not_its_account(sandbox) -> None:
-    """Credentials of one account, a path SID it may not see → 20404 (respx: the path differs from the login)."""
+async def test_item17_twilio_20003_fix_text_names_suspended_or_closed_accounts(sandbox) -> None:
+    c = await twilio(sandbox, token="0" * 32)
+    fix = c["key.auth"].remediation or ""
+    assert c["key.auth"].status.value == "fail"
+    assert "Auth Token" in fix and "account_sid" in fix and "suspended" in fix and "closed" in fix
+
+
+async def test_item17_twilio_404_20404_is_indeterminate_not_a_fail(sandbox) -> None:
+    """The probe's Basic-auth user is the path SID, so 20404 cannot mean "token valid, SID not its account"."""
     base = "http://127.0.0.1:7/twilio"
     with respx.mock:
         respx.get(url__startswith=f"{base}/2010-04-01/Accounts/").mock(return_value=httpx.Response(
             404, json={"code": 20404, "message": "The requested resource was not found", "status": 404}))
         report = await check([{"name": "t", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"],
-                               "metadata": {"account_sid": TRIAL}}], endpoints={"twilio": base})
+                               "metadata": {"account_sid": TRIAL}}], endpoints={"twilio": base}, retries=0)
     c = {x.id: x for x in report.integrations[0].checks}
-    assert c["twilio.account"].status.value == "fail" and "not its account" in c["twilio.account"].summary
+    assert c["key.auth"].status.value == "error" and c["twilio.account"].status.value == "skip"
+
+
+@pytest.mark.parametrize("body", [{"message": "proxy auth required"}, {"error": "unauthorized"}, "<html>401</html>"],
+                         ids=["proxy-json", "other-json", "html"])
+async def test_item8_9_twilio_401_without_twilios_envelope_is_error(sandbox, body) -> None:
+    sandbox.fake("twilio").faults.append(Fault(path=r"/2010-04-01/Accounts/AC\w+\.json", status=401, body=body))
+    c = await twilio(sandbox)
+    assert c["key.auth"].status.value == "error" and c["twilio.account"].status.value == "skip"
+
+
+def _endless_trunks(request: httpx.Request) -> httpx.Response:
+    page = int(request.url.params.get("Page", 0))
+    nxt = f"https://trunking.twilio.com/v1/Trunks?PageSize=100&Page={page + 1}&PageToken=PT{page + 1}"
+    return httpx.Response(200, json={"trunks": [{"sid": "TK" + f"{page:032x}", "domain_name": f"t{page}.pstn.twilio.com"}],
+                                     "meta": {"page": page, "page_size": 100, "key": "trunks", "next_page_url": nxt}})
+
+
+async def test_item8_9_twilio_trunk_list_still_paging_after_20_pages_is_error() -> None:
+    base, trunking = "http://127.0.0.1:7/twilio", "http://127.0.0.1:7/twilio-trunking"
+    account = {"sid": SID, "status": "active", "type": "Full", "friendly_name": "x"}
+    with respx.mock:
+        respx.get(f"{base}/2010-04-01/Accounts/{SID}.json").mock(return_value=httpx.Response(200, json=account))
+        pages = respx.get(url__startswith=f"{trunking}/v1/Trunks").mock(side_effect=_endless_trunks)
+        report = await check([{"name": "t", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"],
+                               "metadata": {"account_sid": SID, "sip_trunk": "missing.pstn.twilio.com"}}],
+                             endpoints={"twilio": base, "twilio-trunking": trunking}, retries=0)
+    c = {x.id: x for x in report.integrations[0].checks}
+    assert c["twilio.sip_trunk"].status.value == "error" and "could not tell" in c["twilio.sip_trunk"].summary
+    assert pages.call_count == 20
 
 
 async def test_number_not_owned_fails_naming_the_account(sandbox) -> None:
@@ -164,6 +200,33 @@ async def test_telnyx_numbers(sandbox, number: str, meta: dict, status: str, fra
     assert c["telnyx.phone_number"].status.value == status, c["telnyx.phone_number"]
     if fragment:
         assert fragment in c["telnyx.phone_number"].summary
+
+
+async def test_item3_telnyx_filter_sends_digits_only(sandbox) -> None:
+    c = await telnyx(sandbox, "+13125550100")
+    sent = [r.query for r in sandbox.fake("telnyx").requests if r.path == "/v2/phone_numbers"]
+    assert sent == [{"filter[phone_number]": "13125550100"}]
+    assert c["telnyx.phone_number"].status.value == "pass"
+
+
+async def test_item3_telnyx_fake_returns_nothing_for_a_plus_like_telnyx() -> None:
+    """Telnyx's spec: non-numerical characters in filter[phone_number] return no values."""
+    fake = scenario.build().fake("telnyx")
+    key = K["SANDBOX_TELNYX_KEY"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url="http://127.0.0.1") as client:
+        plus = await client.get("/v2/phone_numbers", params={"filter[phone_number]": "+13125550100"},
+                                headers={"Authorization": f"Bearer {key}"})
+        digits = await client.get("/v2/phone_numbers", params={"filter[phone_number]": "13125550100"},
+                                  headers={"Authorization": f"Bearer {key}"})
+    assert plus.json()["data"] == [] and [n["phone_number"] for n in digits.json()["data"]] == ["+13125550100"]
+
+
+@pytest.mark.parametrize("body", [{"message": "proxy auth required"}, {"errors": "no"}, "<html>401</html>"],
+                         ids=["proxy-json", "malformed-errors", "html"])
+async def test_item8_9_telnyx_401_without_telnyx_envelope_is_error(sandbox, body) -> None:
+    sandbox.fake("telnyx").faults.append(Fault(path="/v2/balance", status=401, body=body))
+    c = await telnyx(sandbox, "+13125550100")
+    assert c["key.auth"].status.value == "error" and c["telnyx.phone_number"].status.value == "skip"
 
 
 async def test_telnyx_invalid_key_fails(sandbox) -> None:

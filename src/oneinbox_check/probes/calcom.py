@@ -13,7 +13,14 @@ Facts (providers.md; https://cal.com/docs/api-reference/v2):
   grouped shape: ``data.eventTypeGroups[].eventTypes``); ``/v2/event-types/{id}``
   → 404 "Event type with id N not found" when it is not this user's.
 - ``GET /v2/slots?eventTypeId&start&end&timeZone`` → ``data`` maps dates to
-  slots; ``{}`` means nothing is bookable (a booking then fails with 400).
+  slots (``{"start": …}`` objects; the spec's schema also allows bare strings);
+  ``{}`` means nothing is bookable (a booking then fails with 400). Any other
+  shape (an old version's ``data.slots``, non-list days) is indeterminate,
+  never "no slots".
+- The name booking field may be the ``splitName`` variant (first + last name,
+  cal.com ``booking-fields.output.ts``): it asks for the name.
+- Errors: ``{"status":"error","error":{"code","message"}}``; only that envelope
+  is Cal.com speaking (a proxy's JSON 401 is not).
 Assumption (unconfirmed): a required ``location`` field with a single location
 configured is filled by Cal.com itself, so it is not counted as extra input.
 """
@@ -29,6 +36,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
+from ._envelopes import calcom_error
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -38,6 +46,7 @@ V_EVENT_TYPES = "2024-06-14"
 V_SLOTS = "2024-09-04"
 V_ME = "2024-08-13"
 AGENT_FIELDS = {"name", "email"}
+NAME_FIELDS = {"name", "splitName"}  # splitName: first + last name (cal.com booking-fields.output.ts)
 DEFAULT_DAYS = 14
 
 
@@ -67,7 +76,7 @@ def extra_required_fields(event_type: dict[str, Any]) -> list[str]:
         if not isinstance(field, dict) or not field.get("required") or field.get("hidden"):
             continue
         slug = _slug(field)
-        if slug in AGENT_FIELDS or field.get("type") in AGENT_FIELDS:
+        if slug in AGENT_FIELDS | NAME_FIELDS or field.get("type") in AGENT_FIELDS | NAME_FIELDS:
             continue
         if slug == "location" and len(locations) <= 1:
             continue
@@ -80,7 +89,26 @@ def missing_agent_fields(event_type: dict[str, Any]) -> list[str]:
     if not isinstance(fields, list) or not fields:  # defaults (name, email) apply
         return []
     present = {_slug(f) for f in fields if isinstance(f, dict) and not f.get("hidden")}
+    present |= {str(f.get("type")) for f in fields if isinstance(f, dict) and not f.get("hidden")}
+    if present & NAME_FIELDS:
+        present.add("name")
     return sorted(AGENT_FIELDS - present)
+
+
+def slot_starts(body: dict[str, Any] | None) -> list[str] | None:
+    """Start times from a ``2024-09-04`` slots answer, or ``None`` when the shape is not that one."""
+    if body is None or body.get("status") != "success" or not isinstance(body.get("data"), dict):
+        return None
+    starts = []
+    for day, entries in body["data"].items():
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(day)) or not isinstance(entries, list):
+            return None
+        for entry in entries:
+            start = entry.get("start") if isinstance(entry, dict) else entry
+            if not isinstance(start, str):
+                return None
+            starts.append(start)
+    return sorted(starts)
 
 
 class CalcomProbe(Probe):
@@ -106,7 +134,7 @@ class CalcomProbe(Probe):
         if isinstance(me, Failure):
             return auth_undetermined(ctx, "Cal.com", me, rest)
         body = json_object(me) or {}
-        if me.status == 401:
+        if me.status == 401 and calcom_error(me) is not None:
             expired = "expired" in (error_message(body) or "").lower()
             return auth_rejected(ctx, TITLE, me, rest, "The key has expired: create a new one in Cal.com → Settings → "
                                  "Developer → API Keys." if expired else
@@ -145,7 +173,7 @@ class CalcomProbe(Probe):
         if event is None:
             reply = await ctx.http.get(ctx.url("calcom", f"/v2/event-types/{type_id}"),
                                        headers=self._headers(ctx, V_EVENT_TYPES))
-            if not isinstance(reply, Failure) and reply.status == 404 and json_object(reply) is not None:
+            if not isinstance(reply, Failure) and reply.status == 404 and calcom_error(reply) is not None:
                 return [ctx.result(TYPE, Status.FAIL, f"event type {type_id} is not in this account — is the id from "
                                    "another account or a team?", "Copy the id from app.cal.com/event-types/<id> while "
                                    "logged in as the key's owner (team event types need that team's key).",
@@ -187,11 +215,12 @@ class CalcomProbe(Probe):
                                    params={"eventTypeId": type_id, "start": start, "end": end, "timeZone": "UTC"})
         if isinstance(reply, Failure) or reply.status != 200:
             return ctx.indeterminate(SLOTS, reply, f"reading slots of event type {type_id}")
-        data = (json_object(reply) or {}).get("data")
-        if not isinstance(data, dict):
-            return ctx.indeterminate(SLOTS, reply, "slots answer has an unexpected shape")
-        slots = sorted(s["start"] for day in data.values() if isinstance(day, list)
-                       for s in day if isinstance(s, dict) and isinstance(s.get("start"), str))
+        slots = slot_starts(json_object(reply))
+        if slots is None:
+            return ctx.result(SLOTS, Status.ERROR, f"Cal.com answered the slots of event type {type_id} in an "
+                              "unexpected shape: could not tell whether it has free slots",
+                              "Retry later; if it persists, report it with -v output.", http_status=reply.status,
+                              event_type_id=type_id)
         window = {"event_type_id": type_id, "from": start, "to": end}
         if not slots:
             return ctx.result(SLOTS, Status.FAIL, f"event type {type_id} has no bookable slots in the next {days} days: "

@@ -11,7 +11,10 @@ Facts (providers.md; https://resend.com/docs/api-reference/domains):
   "resend._domainkey", "<token>._domainkey"), TXT values are shown quoted,
   DKIM may be TXT ``p=…`` or CNAMEs to ``*.dkim.amazonses.com``; a
   ``Tracking`` record (absolute name) is optional.
-- Only ``verified`` domains can send; Resend answers 403 for any other.
+- Only ``verified`` domains can send; Resend answers 403 for any other. A
+  domain also carries ``capabilities.sending`` (``enabled``/``disabled``,
+  resend-openapi ``DomainCapabilities``): a verified domain with sending
+  disabled cannot send either. Older answers have no ``capabilities``.
 - Exact-domain rule: ``mail.example.com`` needs its own verified domain.
 """
 
@@ -30,6 +33,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
+from ._envelopes import resend_error
 
 TITLE = "Resend"
 FROM = "email.from_address"
@@ -101,7 +105,8 @@ class ResendProbe(Probe):
         if isinstance(listing, Failure):
             return out + auth_undetermined(ctx, "Resend", listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         body = json_object(listing) or {}
-        name = str(body.get("name", ""))
+        envelope = resend_error(listing) if listing.status != 200 else None  # Resend's {statusCode, name, message}
+        name = str(envelope.get("name")) if envelope else ""
         if listing.status == 401 and name == "restricted_api_key":
             out += [accepted(ctx, TITLE, restricted=True),
                     ctx.result(SCOPE, Status.PASS, "sending-only key: enough for OneInbox (it cannot read domains)"),
@@ -164,8 +169,15 @@ class ResendProbe(Probe):
                        records: list[dict[str, Any]] | None) -> CheckResult:
         status = str(match.get("status", "unknown"))
         details = {"domain": domain, "domain_id": match.get("id"), "status": status, "region": match.get("region")}
+        capabilities = match.get("capabilities") if isinstance(match.get("capabilities"), dict) else {}
+        sending = capabilities.get("sending")
+        if status == "verified" and sending == "disabled":
+            return ctx.result(DOMAIN, Status.FAIL, f"{domain} is verified in Resend but its sending capability is "
+                              "disabled: sends will be refused", "Enable sending for the domain in Resend → Domains → "
+                              f"{domain} → Configuration (capabilities), or send from a domain with sending enabled.",
+                              sending=sending, **details)
         if status == "verified":
-            return ctx.result(DOMAIN, Status.PASS, f"{domain} is verified in Resend", **details)
+            return ctx.result(DOMAIN, Status.PASS, f"{domain} is verified in Resend", sending=sending, **details)
         pending = [f"{r.get('record')} {r.get('type')} {absolute(str(r.get('name', '')), domain)}"
                    for r in records or [] if r.get("status") != "verified"]
         which = f" — not verified: {'; '.join(pending)}" if pending else ""

@@ -6,8 +6,15 @@ Facts (providers.md; https://www.twilio.com/docs/sendgrid/api-reference):
   "The provided authorization grant is invalid, expired, or revoked"}]}``.
 - ``GET /v3/whitelabel/domains`` → ``[{id, domain, subdomain, valid, dns:{mail_cname|
   mail_server, dkim1, dkim2, subdomain_spf?} each {valid, type, host, data}}]``
-  (needs the ``whitelabel.read`` scope; 403 without it).
-- ``GET /v3/verified_senders`` → ``{"results":[{from_email, verified}]}``.
+  (needs the ``whitelabel.read`` scope; 403 without it). It is paginated
+  (``limit``/``offset``; the default page size is undocumented) and takes a
+  ``domain`` search filter (tsg_domain_authentication_v3.yaml): the probe asks
+  for the from-domain and each parent by name and reads pages until an empty
+  one, comparing names exactly itself.
+- ``GET /v3/verified_senders`` → ``{"results":[{from_email, verified}]}``; a 403
+  means the key may not read senders, not "no such sender" → ``skip``.
+- Errors: ``{"errors":[{"field","message"}]}``; only that envelope is SendGrid
+  speaking (a proxy's JSON 401 is not).
 - EU accounts use ``api.eu.sendgrid.com`` (``--endpoint sendgrid=…``).
 """
 
@@ -24,12 +31,15 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
+from ._envelopes import sendgrid_error
 
 TITLE = "SendGrid"
 FROM = "email.from_address"
 SENDER = "sendgrid.sender"
 DNS_IDS = ("dns.spf", "dns.dkim", "dns.mx", "dns.dmarc")
 MAIL_SEND = "mail.send"
+PAGE_SIZE = 50  # asked for; SendGrid may send fewer per page (default page size undocumented)
+MAX_PAGES = 20
 
 
 def default_layout(domain: str, *, return_path: str | None = None, selectors: tuple[str, ...] = ("s1", "s2")) -> MailDnsLayout:
@@ -93,7 +103,7 @@ class SendGridProbe(Probe):
         if isinstance(scopes_reply, Failure):
             return out + auth_undetermined(ctx, "SendGrid", scopes_reply, rest)
         body = json_object(scopes_reply) or {}
-        if scopes_reply.status == 401:
+        if scopes_reply.status == 401 and sendgrid_error(scopes_reply) is not None:
             return out + auth_rejected(ctx, TITLE, scopes_reply, rest)
         scopes = body.get("scopes")
         if scopes_reply.status != 200 or not isinstance(scopes, list):
@@ -111,20 +121,36 @@ class SendGridProbe(Probe):
         results = await run_checks(ctx.dns, layout or default_layout(domain))
         return out + [r.model_copy(update={"duration_ms": ctx.elapsed_ms()}) for r in results]
 
+    async def _authenticated(self, ctx: ProbeContext, headers: dict[str, Any],
+                             name: str) -> list[dict[str, Any]] | CheckResult:
+        """Authenticated domains named exactly *name* (every page of the filtered list), or an ``error``/``skip``."""
+        found: list[dict[str, Any]] = []
+        offset = 0
+        for _ in range(MAX_PAGES):
+            reply = await ctx.http.get(ctx.url("sendgrid", "/v3/whitelabel/domains"), headers=headers,
+                                       params={"domain": name, "limit": PAGE_SIZE, "offset": offset})
+            if isinstance(reply, Failure):
+                return ctx.indeterminate(SENDER, reply, "reading authenticated domains")
+            if reply.status == 403 and sendgrid_error(reply) is not None:
+                return ctx.result(SENDER, Status.SKIP, "key cannot read Sender Authentication (no whitelabel.read)",
+                                  "Give the key read access to Sender Authentication, or check the domain in the "
+                                  "SendGrid console.")
+            page = reply.json()
+            if reply.status != 200 or not isinstance(page, list):
+                return ctx.indeterminate(SENDER, reply, "reading authenticated domains")
+            if not page:
+                return found
+            found += [d for d in page if isinstance(d, dict) and str(d.get("domain", "")).lower() == name]
+            offset += len(page)
+        return ctx.result(SENDER, Status.ERROR, f"SendGrid's authenticated-domain list for {name} was still paging "
+                          f"after {MAX_PAGES} pages: could not tell whether it is authenticated",
+                          "Check the domain in SendGrid → Settings → Sender Authentication.")
+
     async def _sender(self, ctx: ProbeContext, headers: dict[str, Any], domain: str, address: str,
                       scopes: list[Any]) -> tuple[CheckResult, MailDnsLayout | None]:
-        domains_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/whitelabel/domains"), headers=headers)
-        if isinstance(domains_reply, Failure):
-            return ctx.indeterminate(SENDER, domains_reply, "reading authenticated domains"), None
-        if domains_reply.status == 403:
-            return ctx.result(SENDER, Status.SKIP, "key cannot read Sender Authentication (no whitelabel.read)",
-                              "Give the key read access to Sender Authentication, or check the domain in the "
-                              "SendGrid console."), None
-        listed = domains_reply.json()
-        if domains_reply.status != 200 or not isinstance(listed, list):
-            return ctx.indeterminate(SENDER, domains_reply, "reading authenticated domains"), None
-        authenticated = [d for d in listed if isinstance(d, dict) and isinstance(d.get("domain"), str)]
-        exact = [d for d in authenticated if d["domain"].lower() == domain]
+        exact = await self._authenticated(ctx, headers, domain)
+        if isinstance(exact, CheckResult):
+            return exact, None
         if exact:
             best = next((d for d in exact if d.get("valid")), exact[0])
             layout = layout_from_authenticated(best)
@@ -139,25 +165,37 @@ class SendGridProbe(Probe):
                               "Publish the records SendGrid shows (Settings → Sender Authentication), then Verify.",
                               invalid=invalid), layout
         senders_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/verified_senders"), headers=headers)
-        senders: list[dict[str, Any]] = []
-        if not isinstance(senders_reply, Failure) and senders_reply.status == 200:
-            results = (json_object(senders_reply) or {}).get("results")
-            senders = [s for s in results if isinstance(s, dict)] if isinstance(results, list) else []
-        for s in senders:
-            if str(s.get("from_email", "")).lower() == address:
-                if s.get("verified"):
-                    return ctx.result(SENDER, Status.PASS, f"{address} is a verified single sender",
-                                      "Authenticate the domain too for better deliverability."), None
-                return ctx.result(SENDER, Status.FAIL, f"{address} is a single sender that is not verified yet",
-                                  "Click the link in the verification email SendGrid sent to that address."), None
-        parents = [d for d in authenticated if domain.endswith("." + d["domain"].lower()) and d.get("valid")]
-        if parents:
-            parent = parents[0]["domain"].lower()
-            return ctx.result(SENDER, Status.WARN, f"{domain} is not authenticated itself; its parent {parent} is",
-                              f"Authenticate {domain} in SendGrid for aligned DKIM, or send from @{parent}."), \
-                layout_from_authenticated(parents[0])
-        if isinstance(senders_reply, Failure) or senders_reply.status not in (200, 403):
+        if isinstance(senders_reply, Failure):
             return ctx.indeterminate(SENDER, senders_reply, "reading verified senders"), None
+        senders_forbidden = senders_reply.status == 403 and sendgrid_error(senders_reply) is not None
+        if not senders_forbidden:
+            results = (json_object(senders_reply) or {}).get("results")
+            if senders_reply.status != 200 or not isinstance(results, list):
+                return ctx.indeterminate(SENDER, senders_reply, "reading verified senders"), None
+            for s in results:
+                if isinstance(s, dict) and str(s.get("from_email", "")).lower() == address:
+                    if s.get("verified"):
+                        return ctx.result(SENDER, Status.PASS, f"{address} is a verified single sender",
+                                          "Authenticate the domain too for better deliverability."), None
+                    return ctx.result(SENDER, Status.FAIL, f"{address} is a single sender that is not verified yet",
+                                      "Click the link in the verification email SendGrid sent to that address."), None
+        labels = domain.split(".")
+        for i in range(1, len(labels) - 1):
+            parent_name = ".".join(labels[i:])
+            parents = await self._authenticated(ctx, headers, parent_name)
+            if isinstance(parents, CheckResult):
+                return parents, None
+            valid = [d for d in parents if d.get("valid")]
+            if valid:
+                return ctx.result(SENDER, Status.WARN, f"{domain} is not authenticated itself; its parent "
+                                  f"{parent_name} is", f"Authenticate {domain} in SendGrid for aligned DKIM, or send "
+                                  f"from @{parent_name}."), layout_from_authenticated(valid[0])
+        if senders_forbidden:
+            return ctx.result(SENDER, Status.SKIP, f"{domain} is not an authenticated domain, and the key may not "
+                              "read verified senders (HTTP 403), so whether "
+                              f"{address} is a verified single sender could not be checked",
+                              "Give the key read access to Sender Verification (verified_senders.read), or check the "
+                              "sender in SendGrid → Settings → Sender Authentication."), None
         return ctx.result(SENDER, Status.FAIL, f"{address} is neither on an authenticated domain nor a verified sender",
                           f"Authenticate {domain} in SendGrid → Settings → Sender Authentication (or verify the single "
                           "sender); SendGrid refuses mail from unverified identities."), None

@@ -2,7 +2,11 @@
 
 Facts (providers.md; https://developers.telnyx.com/api/account/get-user-balance):
 ``GET /v2/balance`` with Bearer; 401 (error code "10009") invalid key, 403
-(10010) valid but not allowed. ``GET /v2/phone_numbers?filter[phone_number]=``
+(10010) valid but not allowed; only answers in Telnyx's ``{"errors":[{"code":…}]}``
+envelope are the provider speaking. ``GET /v2/phone_numbers?filter[phone_number]=``
+takes digits only — Telnyx's spec (spec3.yml, ListPhoneNumbers): "Requires at
+least three digits. Non-numerical characters will result in no values being
+returned" — so the ``+`` is stripped and the match is made exactly here
 → ``data[] {phone_number, status, connection_id, connection_name}``; statuses
 appear with hyphens or underscores (normalised here). Observed key shape ``KEY`` + 32 upper hex + ``_``
 + 22 alnum (58 chars): only the prefix is a rule, a length mismatch warns.
@@ -20,6 +24,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
+from ._envelopes import telnyx_error
 
 TITLE = "Telnyx"
 NUMBER = "telnyx.phone_number"
@@ -52,9 +57,9 @@ class TelnyxProbe(Probe):
         data = body.get("data") if isinstance(body.get("data"), dict) else None
         if outcome.status == 200 and data is not None and "balance" in data:
             auth = accepted(ctx, TITLE, balance=data.get("balance"), currency=data.get("currency"))
-        elif outcome.status == 401:
+        elif outcome.status == 401 and telnyx_error(outcome) is not None:
             return auth_rejected(ctx, TITLE, outcome, [NUMBER])
-        elif outcome.status == 403:
+        elif outcome.status == 403 and telnyx_error(outcome) is not None:
             auth = ctx.result(AUTH, Status.WARN, "Telnyx knows the key but it may not read the balance (HTTP 403)",
                               "Check the key's permissions in Mission Control → API Keys.", http_status=403)
         else:
@@ -66,7 +71,7 @@ class TelnyxProbe(Probe):
         if not number:
             return ctx.skipped([NUMBER], "no metadata.phone_number given")
         reply = await ctx.http.get(ctx.url("telnyx", "/v2/phone_numbers"), headers=self.headers(ctx),
-                                   params={"filter[phone_number]": number})
+                                   params={"filter[phone_number]": number.lstrip("+")})
         if isinstance(reply, Failure) or reply.status != 200:
             return [ctx.indeterminate(NUMBER, reply, f"looking up {number}")]
         listed = (json_object(reply) or {}).get("data")

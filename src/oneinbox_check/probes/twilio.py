@@ -3,14 +3,19 @@ voice capability, and the Elastic SIP trunk the number should route to.
 
 Facts (providers.md; https://www.twilio.com/docs/usage/api/account,
 /docs/phone-numbers/api/incomingphonenumber-resource, /docs/sip-trunking/api):
-- Basic auth ``AccountSid:AuthToken``. Wrong credentials → 401 code 20003; a
-  path SID the (authenticated) credentials may not see → 404 code 20404.
+- Basic auth ``AccountSid:AuthToken``. 401 code 20003 ("Authenticate") means a
+  wrong SID or token *or* a suspended/closed account
+  (twilio.com/docs/api/errors/20003): the fix names both. A 404 20404 needs a
+  path SID other than the Basic-auth user, which this probe never sends, so
+  such an answer is indeterminate. Only Twilio's ``{code, message, …}``
+  envelope is Twilio speaking (a proxy's JSON 401 is not).
 - ``GET /2010-04-01/Accounts/{AC}.json`` → ``{status: active|suspended|closed,
   type: Trial|Full, …}``.
 - ``GET …/IncomingPhoneNumbers.json?PhoneNumber=+1…`` → empty list when the
   account does not own the number; ``capabilities.voice``; ``trunk_sid``.
 - Trunking API (``trunking.twilio.com``): ``GET /v1/Trunks`` (paged,
-  ``meta.next_page_url``), ``/v1/Trunks/{TK}/OriginationUrls``. A trunk's
+  ``meta.next_page_url``), ``/v1/Trunks/{TK}/OriginationUrls``. A list still
+  paging after ``MAX_PAGES`` pages is "could not tell", never "not found". A trunk's
   ``domain_name`` ends ``.pstn.twilio.com``; ``*.sip.twilio.com`` is a SIP
   Domain, a different product.
 """
@@ -27,6 +32,7 @@ from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
+from ._envelopes import twilio_error
 
 TITLE = "Twilio"
 ACCOUNT = "twilio.account"
@@ -35,6 +41,10 @@ TRUNK = "twilio.sip_trunk"
 _SID = re.compile(r"AC[0-9a-f]{32}")
 _TRUNK_SID = re.compile(r"TK[0-9a-f]{32}")
 MAX_PAGES = 20
+# twilio.com/docs/api/errors/20003: wrong credentials, or the account is suspended or closed
+REJECTED_FIX = ("Twilio refused these credentials (20003): either the Auth Token or account_sid is wrong — copy "
+                "both again from Console → Account info, from the same account — or the account is suspended or "
+                "closed: check its status in the Twilio Console (billing or compliance hold) and reactivate it.")
 
 
 class TwilioMetadata(BaseModel):
@@ -83,15 +93,8 @@ class TwilioProbe(Probe):
         if isinstance(reply, Failure):
             return auth_undetermined(ctx, "Twilio", reply, [ACCOUNT, *rest])
         body = json_object(reply) or {}
-        if reply.status == 401:
-            return auth_rejected(ctx, TITLE, reply, [ACCOUNT, *rest], "Copy the Auth Token of this account again "
-                                 "(Console → Account info); check account_sid is the same account.")
-        if reply.status == 404 and _code(reply) == 20404:
-            return [accepted(ctx, TITLE),
-                    ctx.result(ACCOUNT, Status.FAIL, f"the token is valid but {sid} is not its account (Twilio 20404)",
-                               "Use the Account SID that belongs to this auth token (or the token of that account).",
-                               code=20404),
-                    *ctx.skipped(rest, "account not visible")]
+        if reply.status == 401 and twilio_error(reply) is not None and _code(reply) == 20003:
+            return auth_rejected(ctx, TITLE, reply, [ACCOUNT, *rest], REJECTED_FIX)
         if reply.status != 200 or "status" not in body:
             return auth_undetermined(ctx, "Twilio", reply, [ACCOUNT, *rest])
         out = [accepted(ctx, TITLE), self._account(ctx, sid, body)]
@@ -189,7 +192,7 @@ class TwilioProbe(Probe):
                 return None, ctx.indeterminate(TRUNK, reply, "listing SIP trunks" + (f" ({hint})" if hint else ""))
             body = json_object(reply) or {}
             trunks = body.get("trunks")
-            if not isinstance(trunks, list):
+            if not isinstance(trunks, list) or not isinstance(body.get("meta"), dict):
                 return None, ctx.indeterminate(TRUNK, reply, "trunk list has an unexpected shape")
             for trunk in trunks:
                 if not isinstance(trunk, dict):
@@ -197,11 +200,17 @@ class TwilioProbe(Probe):
                 if (by_sid and trunk.get("sid") == wanted) or (
                         not by_sid and str(trunk.get("domain_name", "")).lower() == wanted.lower()):
                     return trunk, None
-            meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-            nxt = meta.get("next_page_url")
+            nxt = body["meta"].get("next_page_url")
+            if nxt is not None and not (isinstance(nxt, str) and "/v1/" in nxt):
+                return None, ctx.indeterminate(TRUNK, reply, "trunk list has an unexpected next_page_url")
             # stay on the configured host: next_page_url is absolute and names Twilio's host
-            url = base + nxt[nxt.index("/v1/"):] if isinstance(nxt, str) and "/v1/" in nxt else None
+            url = base + nxt[nxt.index("/v1/"):] if nxt is not None else None
             params = None
+        if url is not None:
+            return None, ctx.result(TRUNK, Status.ERROR, f"the trunk list was still paging after {MAX_PAGES} pages "
+                                    f"of up to 100 trunks: could not tell whether {wanted} is on this account",
+                                    "Give the trunk's TK… SID, or check it in Elastic SIP Trunking → Trunks.",
+                                    pages=MAX_PAGES)
         return None, None
 
 

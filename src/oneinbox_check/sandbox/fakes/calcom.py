@@ -18,6 +18,12 @@ DEFAULT_FIELDS = [
 ]
 
 
+# The splitName variant of the name field (cal.com booking-fields.output.ts:
+# SplitNameDefaultFieldOutput_2024_06_14 — type/slug "splitName", isDefault true). Its other
+# properties (labels, lastNameRequired) are unconfirmed, so only these are sent.
+SPLIT_NAME = {"type": "splitName", "slug": "splitName", "isDefault": True, "required": True, "hidden": False}
+
+
 @dataclass
 class EventType:
     id: int
@@ -26,17 +32,30 @@ class EventType:
     hidden: bool = False
     slots: bool = True
     extra_fields: list[dict[str, Any]] = field(default_factory=list)
+    split_name: bool = False  # first + last name instead of one name field
 
     def body(self) -> dict[str, Any]:
         slug = self.title.lower().replace(" ", "-")
+        fields = [dict(f) for f in DEFAULT_FIELDS]
+        if self.split_name:
+            fields[0] = dict(SPLIT_NAME)
         return {"id": self.id, "title": self.title, "slug": slug, "lengthInMinutes": self.length,
                 "description": "", "hidden": self.hidden, "scheduleId": 1, "ownerId": 1,
                 "locations": [{"type": "integration", "integration": "cal-video"}],
-                "bookingFields": DEFAULT_FIELDS + self.extra_fields, "minimumBookingNotice": 120,
-                "bookingWindow": None}
+                # custom fields carry isDefault: false (TextFieldOutput_2024_06_14 &c. require it)
+                "bookingFields": fields + [{"isDefault": False, **f} for f in self.extra_fields],
+                "minimumBookingNotice": 120,
+                "bookingWindow": [],  # the spec's shape for "no window" (EventTypeOutput_2024_06_14)
+                # the rest of EventTypeOutput_2024_06_14's required fields, with neutral values
+                "disableGuests": False, "recurrence": None, "metadata": {}, "price": 0, "currency": "usd",
+                "lockTimeZoneToggleOnBookingPage": False, "forwardParamsSuccessRedirect": None,
+                "successRedirectUrl": None, "isInstantEvent": False,
+                "users": ["sandbox"]}  # the spec: an array of strings (EventTypeOutput_2024_06_14.users)
 
 
 def _error(status: int, code: str, message: str, path: str) -> Response:
+    """Cal.com API v2's error envelope: not in the generated document (200s only); shape and codes
+    from providers.md (cal.com/docs/api-reference/v2 errors)."""
     return json_response(status, {"status": "error", "timestamp": "2026-11-26T12:00:00.000Z", "path": path,
                                   "error": {"code": code, "message": message, "details": {}}})
 
@@ -60,21 +79,22 @@ class CalcomFake(KeyedApp):
         state = self.state(r.bearer())
         if state == "valid":
             return None
+        # messages: "… Your api key is not valid" per providers.md; the expired wording is unconfirmed
         message = "API Key expired" if state == "expired" else "Invalid Access Token. Your api key is not valid"
         return _error(401, "UnauthorizedException", message, r.path)
 
     def me(self, r: Request) -> Response:
         return self._denied(r) or json_response(200, {"status": "success", "data": {
-            "id": 1, "username": "sandbox", "email": "owner@good.example", "timeZone": "Europe/London",
-            "weekStart": "Monday", "defaultScheduleId": 1, "organizationId": None}})
+            "id": 1, "username": "sandbox", "email": "owner@good.example", "timeFormat": 24, "timeZone": "Europe/London",
+            "weekStart": "Monday", "defaultScheduleId": 1, "organizationId": None}})  # MeOutput
 
     def list_types(self, r: Request) -> Response:
-        if r.bearer() is None:  # the list accepts no auth and answers nothing
+        if r.bearer() is None:  # the list accepts no auth and answers nothing (providers.md)
             return json_response(200, {"status": "success", "data": []})
         denied = self._denied(r)
         if denied:
             return denied
-        if r.headers.get("cal-api-version") != "2024-06-14":  # the old grouped shape
+        if r.headers.get("cal-api-version") != "2024-06-14":  # the old grouped shape (providers.md; not in the spec)
             return json_response(200, {"status": "success", "data": {"eventTypeGroups": [
                 {"eventTypes": [e.body() for e in self.event_types]}]}})
         return json_response(200, {"status": "success", "data": [e.body() for e in self.event_types]})
@@ -93,10 +113,10 @@ class CalcomFake(KeyedApp):
             type_id = int(r.query.get("eventTypeId", ""))
             start = date.fromisoformat(r.query["start"][:10])
         except (KeyError, ValueError):
-            return _error(400, "BadRequestException", "eventTypeId and start are required", r.path)
+            return _error(400, "BadRequestException", "eventTypeId and start are required", r.path)  # unconfirmed text
         found = next((e for e in self.event_types if e.id == type_id), None)
         if found is None:
-            return _error(404, "NotFoundException", f"Event type with id {type_id} not found", r.path)
+            return _error(404, "NotFoundException", f"Event type with id {type_id} not found", r.path)  # unconfirmed for /v2/slots
         if not found.slots:
             return json_response(200, {"status": "success", "data": {}})
         day = (start + timedelta(days=1)).isoformat()

@@ -18,10 +18,12 @@ class ResendDomain:
     id: str = ""
     record_status: dict[str, str] = field(default_factory=dict)  # record label -> status
     dkim_value: str | None = None
+    sending: str = "enabled"  # capabilities.sending: enabled | disabled (resend-openapi DomainCapabilities)
+    receiving: str = "disabled"
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "status": self.status, "created_at": "2026-01-05T10:00:00.000Z",
-                "region": self.region}
+        return {"id": self.id, "name": self.name, "status": self.status, "created_at": "2026-01-05 10:00:00.000000+00",
+                "region": self.region, "capabilities": {"sending": self.sending, "receiving": self.receiving}}
 
     def records(self) -> list[dict[str, Any]]:
         ok = "verified" if self.status == "verified" else "not_started"
@@ -52,6 +54,8 @@ class ResendFake(KeyedApp):
         self.route("GET", "/domains/(?P<id>[^/]+)", self.get_domain)
 
     def _auth(self, r: Request) -> Response | None:
+        """Resend's error envelope {statusCode, name, message}: not in resend.yaml (200s only); names and
+        statuses from resend.com/docs/api-reference/errors (providers.md)."""
         state = self.state(r.bearer())
         if r.bearer() is None:
             return json_response(401, {"statusCode": 401, "name": "missing_api_key",
@@ -73,6 +77,7 @@ class ResendFake(KeyedApp):
             return denied
         domain = next((d for d in self.domains if d.id == r.params["id"]), None)
         if domain is None:
+            # unconfirmed: the exact 404 name/message for an unknown domain id (same envelope)
             return json_response(404, {"statusCode": 404, "name": "not_found", "message": "Domain not found"})
         return json_response(200, {"object": "domain", **domain.summary(), "records": domain.records()})
 
@@ -106,8 +111,9 @@ class SendGridFake(KeyedApp):
     name = "sendgrid"
 
     def __init__(self, keys: dict[str, str] | None = None, domains: list[SendGridDomain] | None = None,
-                 senders: list[dict[str, Any]] | None = None):
+                 senders: list[dict[str, Any]] | None = None, page_size: int = 50):
         self.domains = domains or []
+        self.page_size = page_size  # the most one page holds, whatever ``limit`` asks (SendGrid's is undocumented)
         for i, d in enumerate(self.domains):
             d.id = d.id or 1000 + i
         self.senders = senders or []
@@ -119,6 +125,8 @@ class SendGridFake(KeyedApp):
         self.route("GET", "/v3/verified_senders", self.verified)
 
     def _denied(self, r: Request) -> Response | None:
+        """401 as tsg_scopes_v3.yaml documents it ({"errors":[{"field","message"}]}); the message text is
+        the one providers.md quotes (trufflehog's SendGrid verifier)."""
         if self.state(r.bearer()) is None:
             return json_response(401, {"errors": [{"field": None, "message":
                                                    "The provided authorization grant is invalid, expired, or revoked"}]})
@@ -137,14 +145,30 @@ class SendGridFake(KeyedApp):
         return json_response(200, {"scopes": scopes})
 
     def _readable(self, r: Request) -> Response | None:
-        """Denied, or forbidden for a key with only mail.send."""
+        """Denied, or forbidden for a key with only mail.send: 403 is documented for /v3/verified_senders
+        (tsg_verified_senders_v3.yaml); for /v3/whitelabel/domains it is not (source: SendGrid's API-key
+        permissions — a missing scope answers 403 — providers.md). The message text is unconfirmed."""
         denied = self._denied(r)
         if denied is None and self.state(r.bearer()) == "send_only":
             return json_response(403, {"errors": [{"field": None, "message": "access forbidden"}]})
         return denied
 
     def whitelabel(self, r: Request) -> Response:
-        return self._readable(r) or json_response(200, [d.body() for d in self.domains])
+        """A page of the list (tsg_domain_authentication_v3.yaml: ``limit``, ``offset``, ``domain`` "Search for
+        authenticated domains"). How ``domain`` matches is unconfirmed: a substring search here, so a client
+        must still compare names exactly."""
+        denied = self._readable(r)
+        if denied:
+            return denied
+        try:
+            limit = int(r.query.get("limit", self.page_size))
+            offset = int(r.query.get("offset", 0))
+        except ValueError:
+            return json_response(400, {"errors": [{"field": "limit", "message": "invalid pagination"}]})  # unconfirmed
+        wanted = r.query.get("domain", "").lower()
+        rows = [d for d in self.domains if wanted in d.domain.lower()]
+        page = rows[offset:offset + max(0, min(limit, self.page_size))]
+        return json_response(200, [d.body() for d in page])
 
     def verified(self, r: Request) -> Response:
         return self._readable(r) or json_response(200, {"results": self.senders})

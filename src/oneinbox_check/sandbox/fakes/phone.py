@@ -36,6 +36,8 @@ class TwilioAccount:
 
 
 def _twilio_error(status: int, code: int, message: str) -> Response:
+    """Twilio's error envelope {code, message, more_info, status}: not in twilio-oai (200s only); from
+    twilio.com/docs/usage/twilios-response and /docs/api/errors/20003, /20404 (providers.md)."""
     return json_response(status, {"code": code, "message": message,
                                   "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
 
@@ -142,6 +144,8 @@ class TelnyxFake(KeyedApp):
         self.route("GET", "/v2/phone_numbers", self.phone_numbers)
 
     def _denied(self, r: Request) -> Response | None:
+        """401 in spec3.yml's ``Errors`` envelope (string ``code``); code 10009 per providers.md, the detail
+        text is unconfirmed."""
         if self.state(r.bearer()) != "valid":
             return json_response(401, {"errors": [{"code": "10009", "title": "Authentication failed",
                                                    "detail": "The API key looks malformed. Check that you copied it correctly."}]})
@@ -150,18 +154,30 @@ class TelnyxFake(KeyedApp):
     def balance(self, r: Request) -> Response:
         return self._denied(r) or json_response(200, {"data": {"record_type": "balance", "balance": "300.00",
                                                                "credit_limit": "100.00", "available_credit": "400.00",
-                                                               "currency": "USD"}})
+                                                               "pending": "0.00", "currency": "USD"}})
 
     def phone_numbers(self, r: Request) -> Response:
         denied = self._denied(r)
         if denied:
             return denied
-        wanted = r.query.get("filter[phone_number]", "")
-        digits = wanted.lstrip("+")
-        rows = [n for n in self.numbers if digits in n.phone_number]  # loose match, like a contains-filter
+        wanted = r.query.get("filter[phone_number]")
+        rows = list(self.numbers)
+        if wanted is not None:
+            # Telnyx's spec (spec3.yml, ListPhoneNumbers, filter[phone_number]): "Requires at least three
+            # digits. Non-numerical characters will result in no values being returned." So "+1312…" → [].
+            # How digits match is not documented (unconfirmed): a contains-match here, which keeps the
+            # probe's exact client-side comparison necessary.
+            if not wanted.isdigit() or len(wanted) < 3 or not wanted.isascii():
+                rows = []
+            else:
+                rows = [n for n in rows if wanted in n.phone_number]
+        # PhoneNumberDetailed (spec3.yml): every required property, with neutral values
         data: list[dict[str, Any]] = [{"id": str(1293384261075731499 + i), "record_type": "phone_number",
                                        "phone_number": n.phone_number, "status": n.status,
-                                       "connection_id": n.connection_id, "connection_name": n.connection_name}
+                                       "connection_id": n.connection_id, "connection_name": n.connection_name,
+                                       "country_iso_alpha2": "US", "tags": [], "external_pin": None,
+                                       "created_at": "2026-01-05T10:00:00.000Z", "phone_number_type": "local",
+                                       "purchased_at": "2026-01-05T10:00:00.000Z", "deletion_lock_enabled": False}
                                       for i, n in enumerate(rows)]
         return json_response(200, {"data": data, "meta": {"page_number": 1, "page_size": 20, "total_pages": 1,
                                                            "total_results": len(data)}})

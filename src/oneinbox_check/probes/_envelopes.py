@@ -1,0 +1,70 @@
+"""The documented error envelopes of the deep-check providers.
+
+A verdict of ``fail`` needs the provider's own answer. A JSON body is not
+enough: a proxy or gateway in front of the provider may answer 401 with
+``{"message": "proxy auth required"}``. Each function returns the parsed body
+only when it has the provider's documented error shape, else ``None`` (the
+answer is then indeterminate: ``error``).
+
+Sources (providers.md): Resend ``{statusCode, name, message}``
+(resend.com/docs/api-reference/errors); SendGrid ``{"errors":[{"field",
+"message"}]}`` (tsg_scopes_v3.yaml 401 schema: ``errors[].message`` required);
+Cal.com ``{"status":"error","error":{"code","message",…}}`` (api v2 error
+filter output); Twilio ``{code, message, more_info, status}``
+(twilio.com/docs/usage/twilios-response); Telnyx ``{"errors":[{"code",
+"title","detail"}]}`` with a string ``code`` (spec3.yml ``Errors``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..net.http import Reply
+
+
+def _body(reply: "Reply") -> dict[str, Any] | None:
+    data = reply.json()
+    return data if isinstance(data, dict) else None
+
+
+def resend_error(reply: "Reply") -> dict[str, Any] | None:
+    body = _body(reply)
+    if body and isinstance(body.get("name"), str) and isinstance(body.get("message"), str):
+        return body
+    return None
+
+
+def sendgrid_error(reply: "Reply") -> dict[str, Any] | None:
+    body = _body(reply)
+    errors = body.get("errors") if body else None
+    if isinstance(errors, list) and errors and all(
+            isinstance(e, dict) and isinstance(e.get("message"), str) for e in errors):
+        return body
+    return None
+
+
+def calcom_error(reply: "Reply") -> dict[str, Any] | None:
+    body = _body(reply)
+    error = body.get("error") if body else None
+    if body and body.get("status") == "error" and isinstance(error, dict) and isinstance(error.get("message"), str) \
+            and isinstance(error.get("code"), str):
+        return body
+    return None
+
+
+def twilio_error(reply: "Reply") -> dict[str, Any] | None:
+    body = _body(reply)
+    if body and isinstance(body.get("code"), int) and not isinstance(body.get("code"), bool) \
+            and isinstance(body.get("message"), str):
+        return body
+    return None
+
+
+def telnyx_error(reply: "Reply") -> dict[str, Any] | None:
+    body = _body(reply)
+    errors = body.get("errors") if body else None
+    if isinstance(errors, list) and errors and all(
+            isinstance(e, dict) and isinstance(e.get("code"), str) for e in errors):
+        return body
+    return None

@@ -1,0 +1,32 @@
+"""Telnyx: the probe's requests and the fake's answers against team-telnyx/openapi spec3.yml (trimmed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from oneinbox_check.sandbox import scenario
+
+from .drive import drive, no_problems, request_problems, response_problems
+from .openapi import Spec
+
+pytestmark = pytest.mark.anyio
+SPECS = {"telnyx": [Spec.load("telnyx.json")]}
+KEY = scenario.KEYS["SANDBOX_TELNYX_KEY"]
+
+
+async def exchanges(sandbox):
+    entries = [{"name": f"x{i}", "provider": "telnyx", "api_key": key, "metadata": {"phone_number": n}}
+               for i, (key, n) in enumerate([(KEY, "+13125550100"), (KEY, "+13125550101"), (KEY, "+15739693824"),
+                                             ("KEY" + "0" * 32 + "_" + "a" * 22, "+13125550100")])]
+    return await drive(sandbox, ["telnyx"], entries)
+
+
+async def test_telnyx_probe_requests_fit_the_spec(sandbox) -> None:
+    seen = await exchanges(sandbox)
+    assert {(e.request.path, e.response.status) for e in seen} >= {("/v2/balance", 200), ("/v2/balance", 401),
+                                                                   ("/v2/phone_numbers", 200)}
+    no_problems(request_problems(seen, SPECS))
+
+
+async def test_telnyx_fake_answers_fit_the_spec(sandbox) -> None:
+    no_problems(response_problems(await exchanges(sandbox), SPECS))
