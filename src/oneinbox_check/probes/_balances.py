@@ -128,7 +128,7 @@ def money_result(ctx: "ProbeContext", check_id: str, title: str, value: Decimal,
 
     minimum = threshold(ctx.options, currency)
     shown = money(value, currency)
-    facts = {what: str(value), "currency": currency, "min_balance": str(minimum), **details}
+    facts = {what.replace(" ", "_"): str(value), "currency": currency, "min_balance": str(minimum), **details}
     if value <= 0:
         return ctx.result(check_id, Status(empty), f"{title} {what} is {shown}: {empty_means}", top_up, **facts)
     if value < minimum:

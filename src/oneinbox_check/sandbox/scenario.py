@@ -36,6 +36,7 @@ KEYS: dict[str, str] = {
     "SANDBOX_TWILIO_TOKEN": "c0ffee11c0ffee11c0ffee11d15ea5e1",
     "SANDBOX_TWILIO_TRIAL_TOKEN": "c0ffee22c0ffee22c0ffee22d15ea5e2",
     "SANDBOX_TWILIO_SUSPENDED_TOKEN": "c0ffee33c0ffee33c0ffee33d15ea5e3",
+    "SANDBOX_TWILIO_LOW_TOKEN": "c0ffee44c0ffee44c0ffee44d15ea5e4",
     "SANDBOX_TELNYX_KEY": "KEY" + "7C3E9A1F" * 4 + "_sandboxFAKEkeyK2m9Vq4W",
     "SANDBOX_ONEINBOX_KEY": "oi_sandboxFAKEkeyP5n8Xc2Vb7",
 }
@@ -44,6 +45,7 @@ KEYS: dict[str, str] = {
 TWILIO_SID = "AC" + "5a4d0b0e" * 3 + "00000001"
 TWILIO_TRIAL_SID = "AC" + "5a4d0b0e" * 3 + "00000002"
 TWILIO_SUSPENDED_SID = "AC" + "5a4d0b0e" * 3 + "00000003"
+TWILIO_LOW_SID = "AC" + "5a4d0b0e" * 3 + "00000004"  # the demo manifest names it literally
 TWILIO_TRUNK_SID = "TK" + "5a4d0b0e" * 3 + "00000001"
 
 # The Resend account behind SANDBOX_RESEND_KEY: every sandbox zone is one of its
@@ -97,6 +99,7 @@ def build(zone: ZoneData | None = None) -> Sandbox:
             trunks=[TwilioTrunk(TWILIO_TRUNK_SID, "oneinbox-demo.pstn.twilio.com", ["sip:agent.oneinbox.example"])]),
         TwilioAccount(TWILIO_TRIAL_SID, k["SANDBOX_TWILIO_TRIAL_TOKEN"], type="Trial"),
         TwilioAccount(TWILIO_SUSPENDED_SID, k["SANDBOX_TWILIO_SUSPENDED_TOKEN"], status="suspended"),
+        TwilioAccount(TWILIO_LOW_SID, k["SANDBOX_TWILIO_LOW_TOKEN"], balance="1.20"),
     ])
     fakes["twilio"] = fakes["twilio-trunking"] = twilio
     fakes["telnyx"] = TelnyxFake({k["SANDBOX_TELNYX_KEY"]: "valid"}, [
