@@ -95,7 +95,13 @@ def test_gitlab_snippet_reports_the_junit_file_it_writes():
 
 def _readme_yaml_blocks() -> list[dict]:
     text = (ROOT / "README.md").read_text()
-    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    return [d for b in re.findall(r"```yaml\n(.*?)```", text, re.S) for d in yaml.safe_load_all(b)]
+
+
+def _kind(kind: str) -> dict:
+    found = [d for d in _readme_yaml_blocks() if isinstance(d, dict) and d.get("kind") == kind]
+    assert found, f"README shows a {kind}"
+    return found[0]
 
 
 def test_readme_cronjob_uses_the_image_entrypoint_and_forbids_overlap():
@@ -107,3 +113,65 @@ def test_readme_cronjob_uses_the_image_entrypoint_and_forbids_overlap():
     assert "command" not in container, "the image's ENTRYPOINT is oneinbox-check"
     assert container["args"][0] == "check"
     assert any("secretRef" in source for source in container["envFrom"]), "keys come from a Secret"
+
+
+def test_readme_indexed_job_shards_by_completion_index():
+    spec = _kind("Job")["spec"]
+    assert spec["completionMode"] == "Indexed"
+    assert spec["completions"] == spec["parallelism"]
+    container = spec["template"]["spec"]["containers"][0]
+    script = " ".join(container["args"])
+    assert f'/{spec["completions"]}"' in script and "JOB_COMPLETION_INDEX" in script
+    assert any("secretRef" in s for s in container["envFrom"])
+
+
+def test_readme_indexed_job_script_shards_then_merge_gives_the_whole_run(tmp_path: Path):
+    """Run the Job's shell script for every index, then the README's merge: same verdicts as one run."""
+    import json
+
+    spec = _kind("Job")["spec"]
+    container = spec["template"]["spec"]["containers"][0]
+    assert container["command"] == ["/bin/sh", "-c"]
+    script = container["args"][0]
+    manifest = tmp_path / "integrations.json"
+    bodies = [{"name": f"n{i}", "provider": "openai", "api_key": "sk-proj-" + "k" * 40 + ("\n" if i % 3 else "")}
+              for i in range(9)]
+    manifest.write_text(json.dumps(bodies))
+    (tmp_path / "reports").mkdir()
+    script = (script.replace("/config/integrations.toml", str(manifest)).replace("/reports", str(tmp_path / "reports"))
+              .replace("exec oneinbox-check check", f"exec {sys.executable} -m oneinbox_check check --offline"))
+    for index in range(spec["completions"]):
+        done = subprocess.run(["/bin/sh", "-c", script], env={"JOB_COMPLETION_INDEX": str(index), "PATH": "/usr/bin:/bin"},
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode in (0, 1), done.stderr
+    shards = sorted((tmp_path / "reports").glob("shard-*.json"))
+    assert len(shards) == spec["completions"]
+    merged = subprocess.run([sys.executable, "-m", "oneinbox_check", "merge", *map(str, shards), "--format", "json"],
+                            capture_output=True, text=True, timeout=60)
+    whole = subprocess.run([sys.executable, "-m", "oneinbox_check", "check", "--offline", str(manifest), "--format",
+                            "json"], capture_output=True, text=True, timeout=60)
+    assert merged.returncode == whole.returncode == 1
+    assert json.loads(merged.stdout)["summary"] == json.loads(whole.stdout)["summary"]
+
+
+def test_readme_exporter_deployment_is_scraped_by_its_service_monitor():
+    deployment, service, monitor = _kind("Deployment"), _kind("Service"), _kind("ServiceMonitor")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][0] == "exporter" and "command" not in container
+    listen = container["args"][container["args"].index("--listen") + 1]
+    port = container["ports"][0]
+    assert listen.endswith(f":{port['containerPort']}") and listen.startswith("0.0.0.0")
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert service["spec"]["ports"][0]["targetPort"] == port["name"]
+    assert monitor["spec"]["endpoints"][0]["port"] == service["spec"]["ports"][0]["name"]
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+
+
+def test_readme_alert_rule_uses_series_the_tool_exports():
+    from oneinbox_check.models import Report  # noqa: F401 - the series come from report.prometheus
+
+    rules = next(d for d in _readme_yaml_blocks() if isinstance(d, dict) and "groups" in d)
+    exprs = " ".join(r["expr"] for g in rules["groups"] for r in g["rules"])
+    source = (ROOT / "src" / "oneinbox_check" / "report" / "prometheus.py").read_text()
+    for series in re.findall(r"oneinbox_check_[a-z_]+", exprs):
+        assert f'"{series}"' in source, series

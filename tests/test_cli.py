@@ -170,3 +170,111 @@ def test_fixture_manifests_validate_against_the_manifest_schema(capsys) -> None:
     jsonschema.validate(json.loads((FIXTURES / "manifests" / "key-formats.json").read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"integrations": [{"name": "x", "provider": "resend", "api_key": "re_x"}]}, schema)
+
+
+# --- --only/--skip never turn the gate into a pass (SPEC §5; issue 8 item 3)
+
+def _stdin(monkeypatch, text: str) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("body", "failing"), [
+    ({"name": "x", "provider": "open_ai", "api_key": "zzz"}, "input.schema"),
+    ({"name": "x", "provider": "openai", "api_key": "zzz"}, "key.format"),
+])
+def test_item3_only_glob_never_hides_format_fail(capsys, monkeypatch, body: dict, failing: str) -> None:
+    _stdin(monkeypatch, json.dumps(body))
+    with respx.mock:
+        route = respx.route().mock(return_value=httpx.Response(200, json={"data": []}))
+        code, out, err = run_cli(capsys, "check", "-", "--only", "key.*", *EP, "--format", "json")
+    assert code == 1, err
+    checks = {c["id"]: c["status"] for c in json.loads(out)["integrations"][0]["checks"]}
+    assert checks[failing] == "fail"
+    assert not route.called
+
+
+def test_item3_skip_never_hides_key_format(tmp_path, capsys) -> None:
+    path = write_manifest(tmp_path, [{**ENTRY, "api_key": "zzz"}])
+    code, out, _ = run_cli(capsys, "check", path, "--offline", "--skip", "key.*", "--skip", "input.*")
+    assert code == 1 and "key.format" in out
+
+
+def test_item3_unset_variable_with_only_key_auth_is_still_a_fail(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("NOT_SET_FOR_ONLY", raising=False)
+    path = write_manifest(tmp_path, [{**ENTRY, "api_key": "${NOT_SET_FOR_ONLY}"}])
+    with respx.mock:
+        route = respx.route().mock(return_value=httpx.Response(200, json={"data": []}))
+        code, out, _ = run_cli(capsys, "check", path, "--only", "key.auth", *EP)
+    assert code == 1 and "NOT_SET_FOR_ONLY is not set" in out
+    assert not route.called
+
+
+@pytest.mark.parametrize(("flag", "glob", "hint"), [("--only", "key.auht", "did you mean 'key.auth'"),
+                                                    ("--skip", "dns.spff", "did you mean 'dns.spf'"),
+                                                    ("--only", "nothing.like.it", "known ids:")])
+def test_item3_glob_matching_no_check_id_is_exit_2_with_did_you_mean(tmp_path, capsys, flag, glob, hint) -> None:
+    with respx.mock:
+        route = respx.route().mock(return_value=httpx.Response(200))
+        code, out, err = run_cli(capsys, "check", write_manifest(tmp_path, [ENTRY]), flag, glob, *EP)
+    assert code == 2 and f"{flag} '{glob}' matches no check id" in err and hint in err
+    assert out == "" and not route.called
+
+
+def test_item3_only_still_selects_live_checks(tmp_path, capsys) -> None:
+    with respx.mock:
+        _models(200, {"data": []})
+        code, out, _ = run_cli(capsys, "check", write_manifest(tmp_path, [ENTRY]), "--only", "key.auth", *EP,
+                               "--format", "json")
+    ids = [c["id"] for c in json.loads(out)["integrations"][0]["checks"]]
+    assert code == 0 and ids == ["input.schema", "key.format", "key.auth"]
+
+
+@pytest.mark.parametrize("days", ["100000000", "0", "366", "x"])
+def test_item13_out_of_range_calcom_days_is_a_usage_error(tmp_path, capsys, days: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run_cli(capsys, "check", write_manifest(tmp_path, [ENTRY]), "--calcom-days", days)
+    assert exc.value.code == 2
+    assert "--calcom-days" in capsys.readouterr().err
+
+
+def test_item13_library_refuses_out_of_range_calcom_days() -> None:
+    from oneinbox_check import check_sync
+    from oneinbox_check.errors import UsageError
+
+    with pytest.raises(UsageError, match="calcom_days"):
+        check_sync([ENTRY], offline=True, probe_options={"calcom_days": 10**9})
+
+
+def test_item3_library_only_never_hides_format_fail() -> None:
+    from oneinbox_check import check_sync
+
+    report = check_sync([{**ENTRY, "api_key": "zzz"}], offline=True, only=["key.auth"])
+    assert report.exit_code == 1
+    assert [c.id for c in report.integrations[0].checks][:2] == ["input.schema", "key.format"]
+
+
+def test_item3_library_unknown_glob_raises_usage_error() -> None:
+    from oneinbox_check import check_sync
+    from oneinbox_check.errors import UsageError
+
+    with pytest.raises(UsageError, match="did you mean 'key.auth'"):
+        check_sync([ENTRY], offline=True, only=["key.auht"])
+
+
+def test_item3_library_empty_input_is_nothing_to_check() -> None:
+    from oneinbox_check import check_sync
+    from oneinbox_check.errors import UsageError
+
+    with pytest.raises(UsageError, match="nothing to check"):
+        check_sync([], offline=True)
+
+
+def test_item12_sniffio_is_a_declared_runtime_dependency() -> None:
+    import tomllib
+
+    from tests.helpers import ROOT
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.replace(" ", "").startswith("sniffio>=") for d in deps)

@@ -120,3 +120,39 @@ def test_the_receiver_is_shown_without_its_secret_path(receiver):
 def test_a_bad_notify_url_is_a_usage_error(url):
     with pytest.raises(UsageError):
         validate_url(url)
+
+
+def _check(capsys, tmp_path, url, *extra):
+    from .helpers import run_cli, write_manifest
+
+    manifest = write_manifest(tmp_path, [{"name": "Voice", "provider": "openai", "api_key": KEY}])
+    return run_cli(capsys, "check", manifest, "--offline", "--state", str(tmp_path / "s.json"),
+                   "--notify", url, *extra)
+
+
+def test_check_notifies_on_changes_only(capsys, tmp_path, receiver):
+    url, handler = receiver
+    code, _, err = _check(capsys, tmp_path, url)
+    assert code == 1
+    (doc,) = [json.loads(b) for b in handler.received]
+    assert doc["changes"][0]["change"] == "new" and KEY.strip() not in json.dumps(doc)
+    _check(capsys, tmp_path, url)
+    assert len(handler.received) == 1, "nothing changed: no notification"
+    _check(capsys, tmp_path, url, "--notify-always")
+    assert json.loads(handler.received[-1])["changes"] == []
+
+
+def test_a_failed_notification_is_said_on_stderr_and_keeps_the_exit_code(capsys, tmp_path, receiver):
+    url, handler = receiver
+    handler.mode = "fail"
+    code, _, err = _check(capsys, tmp_path, url)
+    assert code == 1
+    assert "not delivered (HTTP 500)" in err and "SECRETPATH" not in err
+
+
+def test_notify_without_state_is_a_usage_error(capsys, tmp_path):
+    from .helpers import run_cli, write_manifest
+
+    manifest = write_manifest(tmp_path, [{"name": "Voice", "provider": "openai", "api_key": KEY}])
+    code, _, err = run_cli(capsys, "check", manifest, "--offline", "--notify", "http://127.0.0.1:9/x")
+    assert code == 2 and "--state" in err

@@ -84,3 +84,26 @@ def test_any_json_manifest_gives_a_verdict_or_a_usage_error_never_a_crash(data) 
 
     report = anyio.run(run, entries, registry, RunOptions(offline=True))
     assert report.exit_code in (0, 1, 3)
+
+
+def test_item4_load_manifest_expands_files_but_not_stdin(tmp_path, monkeypatch) -> None:
+    import io
+    import json
+    import sys
+
+    from oneinbox_check import load_manifest
+    from oneinbox_check.manifest import build_entries
+
+    monkeypatch.setenv("LIB_FILE_KEY", "gsk_" + "a1" * 26)
+    body = {"name": "g", "provider": "groq", "api_key": "${LIB_FILE_KEY}"}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(body))
+    registry = load_registry()
+    [from_file] = build_entries(load_manifest(str(path)), registry)
+    assert from_file.problems == [] and from_file.integration.api_key.reveal().startswith("gsk_")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(body)))
+    [from_stdin] = build_entries(load_manifest("-"), registry)
+    assert any("not expanded" in p for p in from_stdin.problems)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(body)))
+    [asked] = build_entries(load_manifest("-", expand_env=True), registry)
+    assert asked.problems == []

@@ -58,7 +58,7 @@ async def test_only_and_skip_select_checks() -> None:
         only = await check(entry, endpoints={"openai": f"{BASE}/openai"}, only=["key.format"])
         assert route.call_count == 0
         skipped = await check(entry, endpoints={"openai": f"{BASE}/openai"}, skip=["key.scope"])
-    assert [c.id for c in only.integrations[0].checks] == ["key.format"]
+    assert [c.id for c in only.integrations[0].checks] == ["input.schema", "key.format"]  # never hidden (SPEC §5)
     assert [c.id for c in skipped.integrations[0].checks] == ["input.schema", "key.format", "key.auth"]
 
 
@@ -134,3 +134,174 @@ def test_ctrl_c_reports_partial_results_and_exits_130(tmp_path) -> None:
     auth = next(c for c in hangs["checks"] if c["id"] == "key.auth")
     assert auth["status"] == "error" and "interrupted" in auth["summary"]
     assert bad["status"] == "fail"  # finished before the interrupt: kept
+
+
+# --- issue 12: per-origin limits in a full run --------------------------------------------------
+
+class CompletionOrder(httpx.AsyncBaseTransport):
+    """Answers every request after *latency*; records which origin (port) finished when."""
+
+    def __init__(self, latency: float):
+        self.latency = latency
+        self.order: list[int | None] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import anyio
+
+        await anyio.sleep(self.latency)
+        self.order.append(request.url.port)
+        return httpx.Response(200, json={"data": []})
+
+
+async def test_one_busy_origin_does_not_hold_back_another_no_head_of_line_blocking() -> None:
+    """1,000 integrations on one origin, then 10 on another: the 10 finish within a few latencies,
+    not behind the 1,000 (which go 8 at a time)."""
+    transport = CompletionOrder(latency=0.005)
+    busy = [{"name": f"a{i}", "provider": "openai", "api_key": f"sk-proj-{i:06d}" + "Qw8" * 18} for i in range(1000)]
+    other = [{"name": f"b{i}", "provider": "groq", "api_key": GROQ_KEY[:-4] + f"{i:04d}"} for i in range(10)]
+    report = await check(busy + other, transport=transport,
+                         endpoints={"openai": "http://127.0.0.1:1001", "groq": "http://127.0.0.1:1002"})
+    assert report.summary.pass_ == 1010
+    finished = [i for i, port in enumerate(transport.order) if port == 1002]
+    assert len(finished) == 10 and transport.order.count(1001) == 1000
+    assert max(finished) < 10 + 8 * 4, finished  # within ~4 latencies of the busy origin
+
+
+async def test_origins_on_one_host_get_separate_limits_in_a_run() -> None:
+    """Two providers behind one host name (different ports) each run up to the per-origin limit."""
+    from oneinbox_check.manifest import RawItem, RawManifest, build_entries
+    from oneinbox_check.runner import RunOptions, run
+
+    class Peak(CompletionOrder):
+        def __init__(self) -> None:
+            super().__init__(0.02)
+            self.now = self.peak = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+            try:
+                return await super().handle_async_request(request)
+            finally:
+                self.now -= 1
+
+    transport = Peak()
+    registry = load_registry()
+    items = [{"name": f"a{i}", "provider": "openai", "api_key": f"sk-proj-{i:06d}" + "Qw8" * 18} for i in range(6)]
+    items += [{"name": f"b{i}", "provider": "groq", "api_key": GROQ_KEY[:-4] + f"{i:04d}"} for i in range(6)]
+    entries = build_entries(RawManifest([RawItem("t", i, d) for i, d in enumerate(items)]), registry, {})
+    endpoints = {**registry.endpoint_defaults(), "openai": "http://127.0.0.1:1001", "groq": "http://127.0.0.1:1002"}
+    report = await run(entries, registry, RunOptions(endpoints=endpoints, transport=transport, per_origin=2))
+    assert report.summary.pass_ == 12
+    assert transport.peak == 4
+
+
+# --- issue 8 item 6: every check is bounded by its budget ---------------------------------------
+
+async def test_item6_a_check_that_never_finishes_is_error_within_its_budget(monkeypatch) -> None:
+    import anyio
+
+    from oneinbox_check.manifest import RawItem, RawManifest, build_entries
+    from oneinbox_check.runner import RunOptions, run
+
+    async def hang(ctx):
+        await anyio.sleep(3600)
+
+    registry = load_registry()
+    monkeypatch.setattr(registry.get("groq"), "run", hang)
+    entries = build_entries(RawManifest([RawItem("t", 0, {"name": "g", "provider": "groq", "api_key": GROQ_KEY})]),
+                            registry, {})
+    started = time.monotonic()
+    report = await run(entries, registry, RunOptions(endpoints={**registry.endpoint_defaults(), "groq": BASE},
+                                                     budget=0.3))
+    auth = next(c for c in report.integrations[0].checks if c.id == "key.auth")
+    assert auth.status == Status.ERROR and "time budget" in auth.summary
+    assert time.monotonic() - started < 10
+
+
+def test_the_default_budget_covers_every_attempt_and_is_never_below_30_seconds() -> None:
+    from oneinbox_check.runner import RunOptions
+
+    assert RunOptions(timeout=10, retries=2).check_budget() == 50
+    assert RunOptions(timeout=0.5, retries=0).check_budget() == 30
+    assert RunOptions(timeout=120, retries=10).check_budget() == 120 * 13
+
+
+async def test_time_queued_for_a_slot_does_not_count_against_the_budget() -> None:
+    """Ten checks of 0.1 s each, one at a time (per-origin limit 1), with a 0.5 s budget: all pass."""
+    from oneinbox_check.manifest import RawItem, RawManifest, build_entries
+    from oneinbox_check.runner import RunOptions, run
+
+    registry = load_registry()
+    items = [{"name": f"a{i}", "provider": "openai", "api_key": f"sk-proj-{i:06d}" + "Qw8" * 18} for i in range(10)]
+    entries = build_entries(RawManifest([RawItem("t", i, d) for i, d in enumerate(items)]), registry, {})
+    endpoints = {**registry.endpoint_defaults(), "openai": "http://127.0.0.1:1001"}
+    report = await run(entries, registry, RunOptions(endpoints=endpoints, transport=CompletionOrder(0.1),
+                                                     per_origin=1, budget=0.5))
+    assert report.summary.pass_ == 10
+
+
+def test_dns_questions_have_their_own_larger_bound() -> None:
+    from oneinbox_check.runner import RunOptions, _resolver
+
+    resolver = _resolver(RunOptions(concurrency=4))
+    assert resolver._limiter.total_tokens == 256
+    assert _resolver(RunOptions(dns_concurrency=1000))._limiter.total_tokens == 1000
+
+
+@pytest.mark.parametrize("flags", [("--retries", "11"), ("--retries", "-1"), ("--timeout", "0.05"),
+                                   ("--timeout", "121"), ("--dns-concurrency", "0")])
+def test_item6_out_of_range_network_options_are_usage_errors(flags: tuple[str, str], tmp_path, capsys) -> None:
+    from oneinbox_check.cli import main
+
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps([{"name": "o", "provider": "openai", "api_key": OPENAI_KEY}]))
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(manifest), "--offline", *flags])
+    assert exc.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags", [("--retries", "10"), ("--retries", "0"), ("--timeout", "0.1"),
+                                   ("--timeout", "120"), ("--dns-concurrency", "512")])
+def test_network_options_at_their_bounds_are_accepted(flags: tuple[str, str], tmp_path, capsys) -> None:
+    from oneinbox_check.cli import main
+
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps([{"name": "o", "provider": "openai", "api_key": OPENAI_KEY}]))
+    assert main(["check", str(manifest), "--offline", "-q", *flags]) == 0
+
+
+# --- issue 12: cheap results -----------------------------------------------------------------------
+
+def test_results_without_a_secret_are_kept_as_they_are_not_copied() -> None:
+    from oneinbox_check.runner import _Scrubber
+
+    result = CheckResult(id="key.auth", status=Status.PASS, summary="OpenAI accepted the key",
+                         details={"models": 3, "names": ["a", "b"]})
+    scrubber = _Scrubber()
+    assert scrubber.result(result) is result
+    twin = CheckResult(id="key.auth", status=Status.PASS, summary="".join(["OpenAI accepted ", "the key"]))
+    assert scrubber.result(twin) is twin  # an equal text seen before: still no copy
+
+
+def test_a_secret_anywhere_in_a_result_is_masked() -> None:
+    from oneinbox_check.runner import _Scrubber
+    from oneinbox_check.secrets import Secret
+
+    key = "sk-proj-" + "Sc7" * 20
+    Secret(key)
+    result = CheckResult(id="key.auth", status=Status.ERROR, summary=f"echoed {key}", remediation=key,
+                         details={"body": [f"x {key}"], key: 1})
+    scrubbed = _Scrubber().result(result)
+    assert key not in scrubbed.model_dump_json() and "sk-proj-…" in scrubbed.summary
+
+
+def test_report_repr_is_short_whatever_its_size() -> None:
+    from datetime import UTC, datetime
+
+    from oneinbox_check.models import IntegrationReport
+    from oneinbox_check.runner import build_report
+
+    reports = [IntegrationReport(name=f"i{i}", provider="openai", status=Status.PASS, checks=[]) for i in range(500)]
+    report = build_report(reports, datetime.now(UTC), time.perf_counter(), strict=False, interrupted=False)
+    assert len(repr(report)) < 100

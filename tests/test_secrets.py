@@ -120,3 +120,122 @@ def test_scrub_handles_secrets_with_whitespace() -> None:
     spaced = "weird key with spaces 1234"
     Secret(spaced)
     assert spaced not in scrub(f"got [{spaced}]")
+
+
+# --- issue 8 item 1: echoes that are not the whole key --------------------------------
+
+import base64 as _b64
+import logging
+from urllib.parse import quote as _quote
+
+from oneinbox_check.secrets import ScrubFilter, clean, shorten
+
+ECHOED = "sk-proj-" + "Qw3rTy7uIoP1aSdF9gHjKl2ZxCvBnM5" * 2
+
+
+@pytest.mark.parametrize(("label", "echo"), [
+    ("cut", ECHOED[:30]),
+    ("window", ECHOED[25:37]),
+    ("missing-char", ECHOED[:30] + ECHOED[31:]),
+    ("changed-char", ECHOED[:30] + "*" + ECHOED[31:]),
+    ("split-lines", ECHOED[:30] + "\n   " + ECHOED[30:]),
+    ("partly-masked", ECHOED[:8] + "******" + ECHOED[14:]),
+    ("base64", _b64.b64encode(ECHOED.encode()).decode()),
+    ("base64-urlsafe-in-blob", _b64.urlsafe_b64encode(b'{"k":"' + ECHOED.encode() + b'"}').decode()),
+    ("base64-pair", _b64.b64encode(b"user:" + ECHOED.encode()).decode()),
+])
+def test_item1_scrub_masks_damaged_and_encoded_echoes(label: str, echo: str) -> None:
+    Secret(ECHOED)
+    out = scrub(f"error: {echo} rejected")
+    body = ECHOED[8:]
+    encoded = _b64.b64encode(ECHOED.encode()).decode()
+    assert not any(body[i:i + 12] in out for i in range(len(body) - 11)), out
+    assert not any(encoded[i:i + 12] in out for i in range(2, len(encoded) - 11)), out
+    assert "…" in out and out.startswith("error: ") and out.endswith(" rejected")
+
+
+def test_item1_scrub_masks_the_url_encoded_form() -> None:
+    key = "tok+en/with=special&chars-1q2w3e4r"
+    Secret(key)
+    for echo in (_quote(key, safe=""), _quote(key, safe="").lower()):
+        out = scrub(f"GET /x?key={echo} failed")
+        assert "special" not in out and "1q2w3e4r" not in out
+
+
+def test_item1_scrubbing_comes_before_shortening() -> None:
+    Secret(ECHOED)
+    text = "x" * 180 + ECHOED + " tail"
+    short = shorten(text, 200)
+    assert len(short) <= 200 and ECHOED[8:20] not in short and ECHOED[:30] not in short
+
+
+def test_item1_short_keys_are_masked_whole() -> None:
+    Secret("tQ9zW4k")
+    assert scrub("token tQ9zW4k and xtQ9zW4ky") == "token … and x…y"
+
+
+def test_item1_very_short_keys_are_masked_only_as_words() -> None:
+    Secret("z9q")
+    assert scrub("key z9q, not az9qb") == "key …, not az9qb"
+
+
+def test_item1_url_user_info_is_masked() -> None:
+    assert scrub("wss://bob:hunter2@llm.example/ws and https://tok@h/x") == "wss://…@llm.example/ws and https://…@h/x"
+
+
+def test_item1_masks_are_not_masked_again() -> None:
+    for key in ("sk-ant-admin01-" + "Zx9" * 12, ECHOED):
+        Secret(key)
+        once = scrub(f"a {key} b")
+        assert scrub(once) == once and mask(key) in once
+
+
+def test_item1_ordinary_text_is_left_alone() -> None:
+    Secret(ECHOED)
+    text = "Incorrect API key provided. See https://platform.openai.com/account/api-keys (sk-proj-…BnM5)."
+    assert scrub(text) == text
+
+
+def test_item13_registering_many_keys_indexes_them_once() -> None:
+    """Registration only queues a key; the first scrub indexes the queue at once
+    (no per-key sorting: 100k keys took ~330 s before, ~50 s now with the whole run)."""
+    import oneinbox_check.secrets as secrets
+
+    keys = [f"sk-proj-many{i:06d}" + "Mn8Bv7Cx6Z" * 4 for i in range(2000)]
+    for key in keys:
+        Secret(key)
+    assert len(secrets._pending) >= 2000
+    assert scrub(f"echo {keys[1234]} and {keys[42][:30]}") == f"echo {mask(keys[1234])} and {mask(keys[42])}"
+    assert not secrets._pending
+
+
+def test_item7_scrub_replaces_lone_surrogates() -> None:
+    assert scrub("bad \ud800 body").encode("utf-8") == "bad \ufffd body".encode()
+
+
+# --- issue 8 item 11: provider text for humans -------------------------------------------
+
+@pytest.mark.parametrize(("raw", "safe"), [
+    ("\x1b[2J\x1b[Hclear", "clear"),
+    ("\x1b]0;title\x07text", "text"),
+    ("bell\x07 nul\x00 del\x7f", "bell  nul  del "),
+    ("rtl \u202eevil", "rtl  evil"),
+    ("8-bit \x9b31mred", "8-bit red"),
+    ("lone \ud800", "lone \ufffd"),
+])
+def test_item11_clean_strips_escapes_and_controls(raw: str, safe: str) -> None:
+    assert clean(raw) == safe
+
+
+def test_item11_clean_keeps_or_folds_newlines() -> None:
+    assert clean("a\r\nb\tc") == "a\nb\tc"
+    assert clean("a\nERROR forged", newlines=False) == "a ERROR forged"
+
+
+def test_item1_log_filter_scrubs_and_keeps_one_line(caplog) -> None:
+    Secret(ECHOED)
+    record = logging.LogRecord("oneinbox_check.x", logging.INFO, __file__, 1, "GET %s -> %s", (
+        "wss://u:p@h/x", ECHOED[:30] + "\nFAKE line"), None)
+    assert ScrubFilter().filter(record)
+    message = record.getMessage()
+    assert ECHOED[10:22] not in message and "u:p@" not in message and "\n" not in message

@@ -1,46 +1,41 @@
 """oneinbox-check: verify the provider keys you hand to OneInbox.
 
-The public API is exactly ``__all__``. Names are imported lazily so that
-``oneinbox-check --version`` stays fast.
+The public API is exactly ``__all__``. Names are imported lazily (and the version is a
+static module) so that ``oneinbox-check --version`` stays fast.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: importing typing costs start-up time
 
 __all__ = [
     "CheckResult", "Integration", "IntegrationReport", "Report", "Status", "Tool",
     "Secret", "Probe", "ProbeContext", "check", "check_sync", "load_manifest", "__version__",
+    "ManifestError", "UsageError",
 ]
 
 _LAZY = {
     "CheckResult": "models", "Integration": "models", "IntegrationReport": "models", "Report": "models",
     "Status": "models", "Tool": "models", "Secret": "secrets", "Probe": "probes._base",
     "ProbeContext": "probes._base", "check": "api", "check_sync": "api", "load_manifest": "api",
+    "ManifestError": "errors", "UsageError": "errors",
 }
 
 if TYPE_CHECKING:
-    __version__: str
+    from typing import Any
+
     from .api import check, check_sync, load_manifest
+    from .errors import ManifestError, UsageError
     from .models import CheckResult, Integration, IntegrationReport, Report, Status, Tool
     from .probes._base import Probe, ProbeContext
     from .secrets import Secret
 
 
-def _read_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("oneinbox-check")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
-
-
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        value = globals()["__version__"] = _read_version()
-        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'oneinbox_check' has no attribute {name!r}")

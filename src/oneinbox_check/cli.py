@@ -17,6 +17,7 @@ PROG = "oneinbox-check"
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
+EXIT_OUTPUT = 74
 
 FORMATS = ("table", "json", "junit", "markdown", "prometheus")
 
@@ -26,6 +27,7 @@ _EPILOG = """exit codes:
   2  usage or input-file error; nothing probed
   3  no fail, but at least one error (could not tell: retry later)
   130 interrupted (the partial report is still written)
+  74 an output or state file could not be written after the run (e.g. disk full)
   70 internal error (a bug: please report it)
 """
 
@@ -60,8 +62,9 @@ def _bounded(kind: type, low: float, high: float | None, what: str) -> Any:
 
 
 _positive_int = _bounded(int, 1, None, "a whole number")
-_non_negative_int = _bounded(int, 0, None, "a whole number")
-_seconds = _bounded(float, 0.001, 600, "a number of seconds")
+_seconds = _bounded(float, 0.1, 120, "a number of seconds")
+_retries = _bounded(int, 0, 10, "a whole number")
+_days = _bounded(int, 1, 365, "a whole number of days")
 
 
 def _min_balance(text: str) -> Any:
@@ -89,19 +92,44 @@ def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(name.encode()) % count == index - 1
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
+def _report_spec(text: str) -> tuple[str, str]:
+    fmt, sep, path = text.partition("=")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=FILE, e.g. junit=oneinbox.xml")
+    if fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r}: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return fmt, path
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The report's format and destinations, shared by every command that prints a report."""
     out = p.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    out.add_argument("--state", metavar="FILE",
-                     help="remember verdicts in FILE between runs and report what changed (new, unchanged, "
-                          "degraded, recovered); keeps key fingerprints, never keys")
+    out.add_argument("--report", action="append", default=[], type=_report_spec, metavar="FORMAT=FILE",
+                     help="also write the report in FORMAT to FILE (repeatable), from the same run, "
+                          "e.g. --report junit=oneinbox.xml --report prometheus=oneinbox.prom")
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="show every check in the table and log requests to stderr (-vv: debug)")
     out.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR environment variable)")
+    out.add_argument("--strict", action="store_true", help="a warn counts as a failure (exit 1)")
+    return out
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    out = _add_output_options(p)
+    out.add_argument("--state", metavar="FILE",
+                     help="remember verdicts in FILE between runs and report what changed (new, unchanged, "
+                          "degraded, recovered; a rotated key is flagged); keeps key fingerprints, never keys")
+    out.add_argument("--notify", action="append", default=[], metavar="URL",
+                     help="with --state: POST a JSON summary of what changed to URL (Slack-compatible 'text'; "
+                          "repeatable); a failed delivery is reported on stderr and does not change the exit code")
+    out.add_argument("--notify-always", action="store_true",
+                     help="with --notify: also send a heartbeat when nothing changed")
+    out.add_argument("--env-file", metavar="FILE",
+                     help="read variables for ${NAME} from a dotenv FILE too (the environment wins)")
     sel = p.add_argument_group("what to check")
-    sel.add_argument("--strict", action="store_true", help="a warn counts as a failure (exit 1)")
     sel.add_argument("--only", action="append", default=[], metavar="ID_GLOB",
                      help="run only checks whose id matches (repeatable), e.g. 'key.*'")
     sel.add_argument("--skip", action="append", default=[], metavar="ID_GLOB",
@@ -110,20 +138,27 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     net = p.add_argument_group("network")
     net.add_argument("--concurrency", type=_positive_int, default=32, metavar="N",
                      help="requests in flight at once (default: 32)")
-    net.add_argument("--timeout", type=_seconds, default=10.0, metavar="S", help="per request, seconds (default: 10)")
-    net.add_argument("--retries", type=_non_negative_int, default=2, metavar="N",
-                     help="retries of idempotent requests on connect errors, 429, 502-504 (default: 2)")
+    net.add_argument("--dns-concurrency", type=_positive_int, default=256, metavar="N",
+                     help="DNS questions in flight at once (default: 256)")
+    net.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
+                     help="per request, 0.1-120 seconds (default: 10)")
+    net.add_argument("--retries", type=_retries, default=2, metavar="N",
+                     help="retries (0-10) of idempotent requests on connect errors, 429, 502-504 (default: 2)")
     net.add_argument("--endpoint", action="append", default=[], metavar="NAME=URL",
                      help="override a provider's base URL (repeatable); see 'oneinbox-check probes' for names. "
                           "Also ONEINBOX_CHECK_ENDPOINTS='name=url,...'")
     net.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send DNS queries to this server (repeatable; default: the system resolver)")
     prov = p.add_argument_group("provider options")
-    prov.add_argument("--calcom-days", type=_positive_int, default=14, metavar="N",
-                      help="Cal.com: look for bookable slots in the next N days (default: 14)")
+    prov.add_argument("--calcom-days", type=_days, default=14, metavar="N",
+                      help="Cal.com: look for bookable slots in the next N days, 1-365 (default: 14)")
     prov.add_argument("--min-balance", type=_min_balance, action="append", default=[], metavar="[CUR=]AMOUNT",
                       help="warn when a provider balance is under AMOUNT (repeatable; CUR=AMOUNT for one currency, "
                            "e.g. USD=20; default: 5 in the account currency)")
+
+
+_EXPAND_HELP = ("also replace ${NAME} by environment variables in a body read from stdin (files named on the "
+                "command line are always expanded; stdin is not by default, as it may come from another program)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,7 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Check integrations. PATH is a .json or .toml manifest; - reads one JSON "
                                        "integration body (or a list) from stdin.",
                            epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="manifest file (.json or .toml), or - for JSON on stdin")
+    check.add_argument("--from-env", action="store_true",
+                       help="check the integrations the conventional variables describe (OPENAI_API_KEY, "
+                            "RESEND_API_KEY + RESEND_FROM_EMAIL, TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN, ...), "
+                            "with no manifest; see 'oneinbox-check init'")
+    check.add_argument("--expand-env", action="store_true", help=_EXPAND_HELP)
     check.add_argument("--shard", type=_shard, metavar="I/N",
                        help="check only shard I of N (stable by integration name), to split a large manifest "
                             "across jobs")
@@ -155,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--oneinbox-key", metavar="KEY",
                      help="OneInbox API key (default: the ONEINBOX_API_KEY environment variable)")
     reg.add_argument("--dry-run", action="store_true", help="show what would be registered; create nothing")
+    reg.add_argument("--expand-env", action="store_true", help=_EXPAND_HELP)
     _add_run_options(reg)
 
     drift = sub.add_parser("drift", help="compare the manifest with what OneInbox stores (creates nothing)",
@@ -185,6 +226,43 @@ def build_parser() -> argparse.ArgumentParser:
                          help="DKIM selector (Resend default: resend; SendGrid: s1 and s2)")
     _add_run_options(dns_cmd)
 
+    merge = sub.add_parser("merge", help="combine the JSON reports of shards (or runs) into one report",
+                           description="Read JSON reports (--format json) and print one report with one exit "
+                                       "code, as if one run had checked everything: shards of --shard I/N, or "
+                                       "several runs (the newest row per integration is kept).",
+                           epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json")
+    _add_output_options(merge)
+
+    convert = sub.add_parser("convert", help="render a saved JSON report in another format (no probing)",
+                             description="Render a report saved with --format json in another format; the exit "
+                                         "code is the report's.",
+                             epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    convert.add_argument("report_path", metavar="REPORT.json", help="a JSON report, or - for stdin")
+    _add_output_options(convert)
+
+    init = sub.add_parser("init", help="write a manifest skeleton for the keys set in the environment",
+                          description="Write a TOML manifest with one integration per conventional variable that "
+                                      "is set (OPENAI_API_KEY, ...), referring to it as ${NAME} — never the value.")
+    init.add_argument("path", nargs="?", default="integrations.toml", metavar="PATH",
+                      help="where to write it (default: integrations.toml; - for stdout)")
+    init.add_argument("--env-file", metavar="FILE", help="also consider the variables of a dotenv FILE")
+    init.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+    exporter = sub.add_parser("exporter", help="run the checks on a schedule and serve /metrics for Prometheus",
+                              description="Check PATH every --interval and serve the latest results on /metrics "
+                                          "(Prometheus) and /healthz, for a Deployment scraped directly. The "
+                                          "manifest is read again for every run. Stops on SIGTERM.")
+    exporter.add_argument("paths", nargs="+", metavar="PATH", help="manifest file (.json or .toml)")
+    exporter.add_argument("--interval", default="15m", metavar="DURATION",
+                          help="time between runs, e.g. 15m, 1h (default: 15m; ±10%% jitter)")
+    exporter.add_argument("--min-interval", default="1m", metavar="DURATION",
+                          help="runs never start closer together than this (default: 1m)")
+    exporter.add_argument("--listen", default="127.0.0.1:9787", metavar="HOST:PORT",
+                          help="address to serve /metrics and /healthz on (default: 127.0.0.1:9787; "
+                               "0.0.0.0:9787 in a container)")
+    _add_run_options(exporter)
+
     sub.add_parser("probes", help="list providers, their checks and default endpoints")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the report or the manifest")
@@ -200,14 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(verbose: int) -> None:
-    from .secrets import scrub
-
-    class ScrubbingFormatter(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            return scrub(super().format(record))
+    from .secrets import ScrubFilter
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(ScrubbingFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter())  # keys masked, control characters gone, one line per record
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("oneinbox_check")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
@@ -221,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     from .errors import UsageError
+    from .files import WriteError
 
     try:
         _setup_logging(getattr(args, "verbose", 0))
@@ -236,6 +312,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_drift(args)
         if args.command == "dns":
             return _cmd_dns(args)
+        if args.command == "merge":
+            return _cmd_merge(args)
+        if args.command == "convert":
+            return _cmd_convert(args)
+        if args.command == "init":
+            return _cmd_init(args)
+        if args.command == "exporter":
+            return _cmd_exporter(args)
         if args.command == "probes":
             return _cmd_probes()
         if args.command == "schema":
@@ -247,8 +331,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return serve(args.host, args.port, args.dns_port)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(exc)
         return EXIT_USAGE
+    except WriteError as exc:
+        _error(exc)
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -268,34 +355,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def _error(message: object) -> None:
+    """One stderr line: a path or name with a newline or an escape sequence cannot forge or hide lines."""
+    from .secrets import clean, scrub
+
+    print(f"{PROG}: error: {clean(scrub(str(message)), newlines=False)}", file=sys.stderr)
+
+
 def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dict[str, str] | None = None,
                 transport: Any = None, progress: Any = None) -> Any:
     """Turn the shared run flags into RunOptions (usage errors raise)."""
     from . import endpoints
     from .net.dns import parse_nameserver
     from .runner import RunOptions
+    from .selection import known_ids, resolve
 
+    only, skip = resolve(args.only, args.skip, known_ids(registry))
     cli_endpoints = [f"{k}={v}" for k, v in (extra_endpoints or {}).items()] + list(args.endpoint)
     resolved = endpoints.resolve(registry.endpoint_defaults(), cli_endpoints, os.environ.get(endpoints.ENV_VAR))
     return RunOptions(
-        offline=args.offline, strict=args.strict, concurrency=args.concurrency, timeout=args.timeout,
+        offline=args.offline, strict=args.strict, concurrency=args.concurrency,
+        dns_concurrency=args.dns_concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
-        only=args.only, skip=args.skip, transport=transport, progress=progress, handle_signals=True,
+        only=only, skip=skip, transport=transport, progress=progress, handle_signals=True,
         probe_options={"calcom_days": getattr(args, "calcom_days", 14), "min_balance": getattr(args, "min_balance", [])},
     )
 
 
 def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
     """The manifest's entries (this shard's, with ``--shard``) and the probe registry."""
-    from .manifest import build_entries, read_sources
+    from .envsource import environment
+    from .errors import UsageError
+    from .manifest import RawItem, RawManifest, build_entries, read_sources
     from .probes._base import load_registry
 
-    raw = read_sources(args.paths)
+    env = environment(getattr(args, "env_file", None), os.environ)
+    from_env = getattr(args, "from_env", False)
+    if not args.paths and not from_env:
+        raise UsageError("name a manifest (PATH, or - for stdin), or use --from-env")
+    for path in args.paths:
+        if os.path.basename(path) == ".env" or path.endswith(".env"):
+            raise UsageError(f"{path} looks like a dotenv file, not a manifest: use --env-file {path} with a "
+                             "manifest that refers to its variables as ${NAME}, or --from-env "
+                             "(see 'oneinbox-check init')")
+    raw = read_sources(args.paths, expand_stdin=getattr(args, "expand_env", False)) if args.paths else RawManifest()
+    if from_env:
+        from .envsource import bodies
+
+        found = bodies(env)
+        if not found and not args.paths:
+            raise UsageError("--from-env: none of the conventional variables is set (OPENAI_API_KEY, "
+                             "RESEND_API_KEY, ...); see 'oneinbox-check init'")
+        raw.integrations += [RawItem("<environment>", i, body, True) for i, body in enumerate(found)]
     registry = load_registry()
     for problem in registry.problems:
         print(f"{PROG}: warning: {problem}", file=sys.stderr)
     shard = getattr(args, "shard", None)
-    return [e for e in build_entries(raw, registry) if in_shard(e.label, shard)], registry
+    return [e for e in build_entries(raw, registry, env) if in_shard(e.label, shard)], registry
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -328,12 +444,16 @@ def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
 
 def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any], job: Any) -> int:
     """Run ``job()`` (an async function returning a Report) with the
-    progress display, apply ``--state``, then write the report; the exit code
-    is the report's."""
+    progress display, apply ``--state``, write the report, then save the state
+    (SPEC §13); the exit code is the report's, or 74 when a file could not be written."""
     import anyio
 
     from . import state as state_file
+    from .files import WriteError, check_writable
 
+    for option, path in _output_paths(args):  # before any request: a bad path probes nothing
+        check_writable(path, option)
+    notify = _notify_urls(args)
     previous = state_file.load(args.state) if args.state else None  # a bad state file stops before probing
 
     async def main_task() -> Any:
@@ -347,15 +467,63 @@ def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any
         report = anyio.run(main_task)
     finally:
         progress.stop()
-    if previous is not None:
-        updated = state_file.apply(report, keys, previous)
-        if report.exit_code != 130:  # an interrupted run does not overwrite what is known
+    updated = state_file.apply(report, keys, previous) if previous is not None else None
+    failures = emit(args, report)
+    if updated is not None and report.exit_code != EXIT_INTERRUPTED and not failures:
+        try:  # saved only once the report was written, and never from an interrupted run
             state_file.save(args.state, updated)
-    emit(args, report)
+        except WriteError as exc:
+            failures.append(str(exc))
+    for failure in failures:
+        _error(failure)
+    if notify and previous is not None and report.exit_code != EXIT_INTERRUPTED:
+        _send_notifications(args, notify, report, previous)
+    if failures and report.exit_code != EXIT_INTERRUPTED:
+        return EXIT_OUTPUT
     return int(report.exit_code)
 
 
-def emit(args: argparse.Namespace, report: Any) -> None:
+def _notify_urls(args: argparse.Namespace) -> list[str]:
+    """``--notify`` URLs, validated before any request; they need ``--state`` (changes come from it)."""
+    from .errors import UsageError
+    from .notify import validate_url
+
+    urls = [validate_url(u) for u in getattr(args, "notify", None) or []]
+    if urls and not getattr(args, "state", None):
+        raise UsageError("--notify reports what changed since the last run: add --state FILE")
+    if getattr(args, "notify_always", False) and not urls:
+        raise UsageError("--notify-always needs --notify URL")
+    return urls
+
+
+def _send_notifications(args: argparse.Namespace, urls: list[str], report: Any, previous: Any) -> None:
+    """POST the change summary; a failed delivery is said on stderr and never changes the exit code."""
+    import anyio
+
+    from .notify import deliver, heartbeat, payload
+
+    before = {(e["name"], e["provider"]): e["status"] for e in previous.entries.values()}
+    document = payload(report, before) or (heartbeat(report) if args.notify_always else None)
+    if document is None:
+        return
+    for result in anyio.run(lambda: deliver(urls, document, timeout=args.timeout)):
+        if not result.ok:
+            print(f"{PROG}: warning: --notify {result.shown}: not delivered ({result.detail})", file=sys.stderr)
+
+
+def _output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(option, path) of every file this run writes (``--report FORMAT=FILE`` included when given)."""
+    paths = [("--output", args.output)] if getattr(args, "output", None) else []
+    for _fmt, path in getattr(args, "report", None) or []:
+        paths.append(("--report", path))
+    if getattr(args, "state", None):
+        paths.append(("--state", args.state))
+    return paths
+
+
+def emit(args: argparse.Namespace, report: Any) -> list[str]:
+    """Print or write the report; returns what could not be written (the run still counts)."""
+    from .files import WriteError, write_output
     from .report import render
 
     stdout_tty = sys.stdout.isatty()
@@ -363,17 +531,31 @@ def emit(args: argparse.Namespace, report: Any) -> None:
     text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
                   color=color, verbose=args.verbose > 0, strict=args.strict,
                   width=_terminal_width() if stdout_tty else 120)
+    failures: list[str] = []
     if args.output:
-        from .files import write_atomic
-
-        write_atomic(args.output, text)
-        if not args.quiet and args.format != "table":
+        try:
+            write_output(args.output, text)
+        except WriteError as exc:
+            failures.append(str(exc))
+        if not args.quiet and (args.format != "table" or failures):
             from .report.table import summary_line
 
             print(summary_line(report), file=sys.stderr)
     elif not args.quiet:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
+    for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
+        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, width=120)
+        try:
+            write_output(path, extra)
+        except WriteError as exc:
+            failures.append(str(exc))
+    return failures
 
 
 def _terminal_width() -> int:
@@ -532,6 +714,86 @@ def _cmd_dns(args: argparse.Namespace) -> int:
                                     selector=args.dkim_selector)
 
     return _finish(args, progress, {}, lambda: run_domains(args.domains, args.provider, layout, options))
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import load_report, merge
+
+    report = merge([load_report(p) for p in args.reports], strict=args.strict, version=_version())
+    return _emit_saved(args, report)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .merge import load_report
+
+    return _emit_saved(args, load_report(args.report_path))
+
+
+def _emit_saved(args: argparse.Namespace, report: Any) -> int:
+    """Render a report that needs no probing; the exit code is the report's (74 if a file failed)."""
+    from .files import check_writable
+
+    for option, path in _output_paths(args):
+        check_writable(path, option)
+    failures = emit(args, report)
+    for failure in failures:
+        _error(failure)
+    return EXIT_OUTPUT if failures else int(report.exit_code)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .envsource import CONVENTIONS, environment, skeleton
+    from .errors import UsageError
+    from .files import check_writable, write_output
+
+    env = environment(args.env_file, os.environ)
+    text = skeleton(env)
+    found = [c.key for c in CONVENTIONS if env.get(c.key)]
+    if args.path == "-":
+        sys.stdout.write(text)
+        return 0
+    if os.path.lexists(args.path) and not args.force:
+        raise UsageError(f"{args.path} exists; add --force to replace it, or name another PATH")
+    check_writable(args.path, "init")
+    write_output(args.path, text)
+    what = (f"{len(found)} integration(s) from {', '.join(found)}" if found
+            else "a commented template (none of the conventional variables is set)")
+    print(f"wrote {args.path}: {what}. Check it with: {PROG} check {args.path}"
+          + (f" --env-file {args.env_file}" if args.env_file else ""), file=sys.stderr)
+    return 0
+
+
+def _cmd_exporter(args: argparse.Namespace) -> int:
+    """Scheduled runs served on /metrics and /healthz until SIGTERM (SPEC §9)."""
+    from .errors import UsageError
+    from .exporter import Exporter, parse_interval, parse_listen, serve
+    from .runner import run
+
+    interval = parse_interval(args.interval)
+    min_interval = parse_interval(args.min_interval, "--min-interval")
+    listen = parse_listen(args.listen)
+    unused = [flag for flag, given in (("--output", args.output), ("--report", args.report),
+                                       ("--notify", args.notify)) if given]
+    if unused:
+        raise UsageError(f"the exporter serves its results on /metrics; {', '.join(unused)} does not apply")
+    entries, registry = _load_entries(args)  # a bad manifest stops before serving
+    options = run_options(args, registry)
+    options.handle_signals = False  # the exporter's own loop owns SIGTERM/SIGINT
+    from . import state as state_file
+
+    async def run_once() -> Any:
+        current, _ = _load_entries(args)  # read again: an edited manifest applies without a restart
+        report = await run(current, registry, options)
+        if args.state:
+            keys = {e.label: e.integration.api_key for e in current if e.integration is not None}
+            updated = state_file.apply(report, keys, state_file.load(args.state))
+            state_file.save(args.state, updated)
+        return report
+
+    exporter = Exporter(run_once, interval=interval, min_interval=min_interval)
+    return serve(exporter, listen, ready=lambda address: print(
+        f"{PROG} exporter: serving http://{address}/metrics and /healthz; a run every {args.interval}",
+        file=sys.stderr, flush=True))
 
 
 def _cmd_probes() -> int:

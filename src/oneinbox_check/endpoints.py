@@ -1,34 +1,45 @@
 """Endpoint overrides (SPEC §6): ``--endpoint NAME=URL`` and ``ONEINBOX_CHECK_ENDPOINTS``.
 
 ``http://`` is accepted only for loopback hosts, so credentials never travel
-in clear text to anything but this machine.
+in clear text to anything but this machine. Credentials in the URL
+(``https://user:pass@…``) are refused (they would be sent with every request
+and shown in logs), and so is an IP literal the address rule refuses
+(link-local / cloud metadata, SPEC §13; host names are judged by the HTTP
+layer once resolved, with :func:`oneinbox_check.net.addresses.refusal`).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .errors import UsageError
+from .net import addresses
 
 ENV_VAR = "ONEINBOX_CHECK_ENDPOINTS"
 
 
 def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
+    """``localhost`` names (RFC 6761) and loopback addresses, IPv4-mapped ones included."""
+    host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return addresses.is_loopback(host)
 
 
 def validate_url(name: str, url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise UsageError(f"endpoint {name}={url!r}: not a valid URL") from None
+    if "@" in parts.netloc:
+        raise UsageError(f"endpoint {name}: credentials in the URL are not allowed (the key is sent by the checker)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"endpoint {name}={url!r}: give an http(s) URL such as https://api.example.com")
+    refused = addresses.refusal(parts.hostname)
+    if refused:
+        raise UsageError(f"endpoint {name}={url!r}: {refused}; the checker never contacts it")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(
             f"endpoint {name}={url!r}: http:// is only allowed for loopback hosts (127.0.0.1, ::1, localhost); "

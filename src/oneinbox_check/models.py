@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .secrets import Secret
 
@@ -67,6 +67,7 @@ class IntegrationReport(BaseModel):
     masked_key: str | None = None
     status: Status
     change: Change | None = None
+    rotated: bool | None = None  # with --state: the key differs from the last run's (its fingerprint)
     checks: list[CheckResult]
 
 
@@ -99,6 +100,11 @@ class Report(BaseModel):
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(indent=indent, by_alias=True, exclude_none=True)
+
+    def __repr__(self) -> str:
+        # short on purpose: asyncio (3.11+) reprs the main task's result when it
+        # restores the SIGINT handler, twice per run; the full repr costs ~60 µs per integration
+        return f"<Report {len(self.integrations)} integrations, exit {self.exit_code}>"
 
 
 class Integration(BaseModel):
@@ -148,4 +154,12 @@ class Tool(BaseModel):
 
     type: Literal["schedule_calendar_event", "send_email"]
     integration: str = Field(min_length=1)
-    event_type_id: int | None = None
+    event_type_id: int | None = Field(None, gt=0, le=2**63 - 1)
+
+    @field_validator("event_type_id", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        """A Cal.com event type id is a positive whole number (``123`` or ``"123"``), never ``true``."""
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number (a Cal.com event type id), not true/false")
+        return value

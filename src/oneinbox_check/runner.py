@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import json
 import logging
 import re
 import signal
@@ -22,21 +21,25 @@ from . import __version__
 from .checks import schema
 from .manifest import TOOL_LABEL, Entry
 from .models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
+from .net.budget import Budget
 from .secrets import scrub
 
 log = logging.getLogger("oneinbox_check.runner")
 
 INTERRUPTED = "interrupted before this check finished"
+MIN_BUDGET = 30.0  # seconds: a probe runs several steps in a row (auth, listings, DNS chains)
 
 
 @dataclass
 class RunOptions:
     offline: bool = False
     strict: bool = False
-    concurrency: int = 32
-    per_host: int = 8
+    concurrency: int = 32  # HTTP requests in flight
+    per_origin: int = 8  # HTTP requests in flight per (scheme, host, port)
+    dns_concurrency: int = 256  # DNS questions in flight (cheap, and an SPF tree asks many)
     timeout: float = 10.0
     retries: int = 2
+    budget: float | None = None  # seconds per integration's live checks; None: check_budget()
     endpoints: Mapping[str, str] | None = None  # resolved names -> URLs; None: defaults
     nameservers: Sequence[tuple[str, int]] = ()
     only: Sequence[str] = ()
@@ -46,6 +49,13 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
     handle_signals: bool = False
     pace: bool = True  # keep under the providers' documented rate limits
+
+    def check_budget(self) -> float:
+        """The time one integration's live checks may take (queueing not counted):
+        every attempt with its timeout plus room for backoff waits."""
+        if self.budget is not None:
+            return self.budget
+        return max(MIN_BUDGET, self.timeout * (self.retries + 3))
 
     def wants(self, check_id: str) -> bool:
         if self.only and not any(fnmatch.fnmatchcase(check_id, g) for g in self.only):
@@ -92,15 +102,64 @@ def exit_code(statuses: Sequence[Status], *, strict: bool, interrupted: bool = F
     return 0
 
 
-def _scrubbed(result: CheckResult) -> CheckResult:
-    details = result.details
-    if details is not None:
-        details = json.loads(scrub(json.dumps(details, default=str)))
-    return result.model_copy(update={
-        "summary": scrub(result.summary),
-        "remediation": scrub(result.remediation) if result.remediation else None,
-        "details": details,
-    })
+class _Scrubber:
+    """Scrubs the texts of results once all requests are done (every secret is
+    registered by then), each distinct text once: most summaries repeat across
+    integrations ("OpenAI accepted the key"), so a large run scrubs a few texts."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, str] = {}
+
+    def text(self, text: str) -> str:
+        """*text* itself when it holds no secret (so callers can tell by identity), else its scrubbed copy."""
+        out = self._done.get(text)
+        if out is None:
+            out = self._done[text] = scrub(text)
+        return text if out == text else out
+
+    def value(self, value: Any) -> Any:
+        """Strings scrubbed anywhere in a JSON-like value; the same object back when nothing changed."""
+        if isinstance(value, str):
+            return self.text(value)
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if isinstance(value, dict):
+            items = [(self.text(str(k)), self.value(v)) for k, v in value.items()]
+            if all(k2 is k and v2 is v for (k, v), (k2, v2) in zip(value.items(), items)):
+                return value
+            return dict(items)
+        if isinstance(value, (list, tuple)):
+            out = [self.value(v) for v in value]
+            return value if all(a is b for a, b in zip(out, value)) else out
+        return self.text(str(value))  # anything else is reported as its text
+
+    def result(self, result: CheckResult) -> CheckResult:
+        summary = self.text(result.summary)
+        remediation = self.text(result.remediation) if result.remediation else result.remediation
+        details = self.value(result.details) if result.details is not None else None
+        if summary is result.summary and remediation is result.remediation and details is result.details:
+            return result  # nothing to redact: no copy
+        return result.model_copy(update={"summary": summary, "remediation": remediation, "details": details})
+
+
+class _LazyResolver:
+    """The run's resolver, made (and dnspython imported) on the first question:
+    a run without DNS checks pays nothing for it."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+        self._real: Any = None
+
+    def _get(self) -> Any:
+        if self._real is None:
+            self._real = self._make()
+        return self._real
+
+    async def query(self, name: str, rdtype: str) -> Any:
+        return await self._get().query(name, rdtype)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
 
 
 def _resolver(options: RunOptions) -> Any:
@@ -108,12 +167,12 @@ def _resolver(options: RunOptions) -> Any:
     from .net.dns import Resolver
 
     return Resolver(list(options.nameservers) or None, timeout=min(options.timeout, 5.0),
-                    limiter=anyio.CapacityLimiter(options.concurrency))
+                    limiter=anyio.CapacityLimiter(options.dns_concurrency))
 
 
 async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
     """Check every entry concurrently and build the report."""
-    from .net.http import HttpClient
+    from .net.http import HttpClient  # imported before the clock starts: start-up, not checking
 
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -124,10 +183,10 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
     done = 0
 
     async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
-                          per_host=options.per_host, transport=options.transport,
+                          per_origin=options.per_origin, transport=options.transport,
                           rates=registry.rate_limits(endpoints) if options.pace else None,
                           user_agent=f"oneinbox-check/{__version__}") as http:
-        resolver = _resolver(options)
+        resolver = _LazyResolver(functools.partial(_resolver, options))
 
         async def check_one(i: int) -> None:
             nonlocal done
@@ -141,6 +200,7 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
                                     handle_signals=options.handle_signals)
 
     reports = []
+    scrubber = _Scrubber()
     for i, entry in enumerate(entries):
         checks = results[i]
         if checks is None:  # interrupted
@@ -148,10 +208,10 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
             first = probe.check_ids[0] if probe is not None and probe.check_ids else "key.auth"
             checks = partial[i] + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
                                                remediation="Run again to finish the checks.")]
-        checks = [_scrubbed(c) for c in checks if options.wants(c.id)]
+        checks = [scrubber.result(c) for c in checks if options.wants(c.id)]
         integration = entry.integration
         reports.append(IntegrationReport(
-            name=scrub(entry.label), provider=entry.provider,
+            name=scrubber.text(entry.label), provider=entry.provider,
             masked_key=integration.masked_key if integration is not None else None,
             status=Status.worst(c.status for c in checks), checks=checks,
         ))
@@ -205,16 +265,27 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         return out
     ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
-    try:
-        live = await probe.run(ctx)
-    except Exception as exc:  # a probe bug must not stop the run
-        log.debug("probe %r raised %s", probe, scrub(repr(exc)))  # no traceback: frames may hold keys
-        live = [CheckResult(id=probe.check_ids[0], status=Status.ERROR,
-                            summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
-                            remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",
-                            duration_ms=ctx.elapsed_ms())]
+    seconds = options.check_budget()
+    live: list[CheckResult] = []
+    with anyio.CancelScope() as scope, Budget(seconds, scope):
+        try:
+            live = await probe.run(ctx)
+        except Exception as exc:  # a probe bug must not stop the run
+            log.debug("probe %r raised %s", probe, scrub(repr(exc)))  # no traceback: frames may hold keys
+            live = [CheckResult(id=probe.check_ids[0], status=Status.ERROR,
+                                summary=f"the {provider} probe crashed: {type(exc).__name__}: {scrub(str(exc))[:200]}",
+                                remediation="This is a bug in oneinbox-check or a plugin; please report it with -v output.",
+                                duration_ms=ctx.elapsed_ms())]
+    if scope.cancelled_caught:  # what it had found is lost with the probe: every check of it says why
+        live = [_over_budget(i, seconds, ctx.elapsed_ms()) for i in probe.check_ids]
     out.extend(live)
     return out
+
+
+def _over_budget(check_id: str, seconds: float, duration_ms: int | None = None) -> CheckResult:
+    return CheckResult(id=check_id, status=Status.ERROR, duration_ms=duration_ms,
+                       summary=f"did not finish within its time budget ({seconds:g} s, not counting queueing)",
+                       remediation="The provider or DNS is slow: retry later, or raise --timeout/--retries.")
 
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
@@ -246,7 +317,11 @@ async def run_domains(domains: Sequence[str], provider: str, make_layout: Callab
             if options.offline:
                 rows[i].append(CheckResult(id="dns.spf", status=Status.SKIP, summary="offline run: DNS not queried"))
             else:
-                rows[i] += await run_checks(resolver, make_layout(name))
+                seconds = options.check_budget()
+                with anyio.CancelScope() as scope, Budget(seconds, scope):
+                    rows[i] += await run_checks(resolver, make_layout(name))
+                if scope.cancelled_caught:
+                    rows[i].append(_over_budget("dns.spf", seconds))
         finished.add(i)
         if options.progress:
             options.progress(len(finished), len(domains))

@@ -4,8 +4,8 @@ checkdmarc is pointed at the loopback responder through a dnspython
 ``Do53Nameserver`` with the responder's port, so no port 53 is needed.
 Validity here is RFC evaluability (one record, parses, limits); policy
 findings such as ``+all`` or a missing provider include are ours alone.
-For over-limit records both must report more than the limit; checkdmarc
-stops counting inside a failing include, we count the whole tree.
+For over-limit records both must report more than the limit; both stop
+counting where the limit is crossed.
 """
 
 from __future__ import annotations

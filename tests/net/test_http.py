@@ -178,3 +178,254 @@ def test_registry_maps_rate_limits_to_hosts() -> None:
     rates = registry.rate_limits(registry.endpoint_defaults())
     assert rates["https://api.resend.com"] == 2.0 and rates["https://api.cal.com"] == 2.0
     assert "https://api.openai.com" not in rates
+
+
+# --- limits per origin (issue 12) ---------------------------------------------------------------
+
+class Gauge(httpx.AsyncBaseTransport):
+    """Answers after *delay*; records the peak number of requests in flight, per origin and overall."""
+
+    def __init__(self, delay: float = 0.02):
+        self.delay = delay
+        self.inflight: dict[tuple[str, int | None], int] = {}
+        self.peak: dict[tuple[str, int | None], int] = {}
+        self.total = self.total_peak = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import anyio
+
+        origin = (request.url.host, request.url.port)
+        self.inflight[origin] = self.inflight.get(origin, 0) + 1
+        self.peak[origin] = max(self.peak.get(origin, 0), self.inflight[origin])
+        self.total += 1
+        self.total_peak = max(self.total_peak, self.total)
+        await anyio.sleep(self.delay)
+        self.inflight[origin] -= 1
+        self.total -= 1
+        return httpx.Response(200, json={})
+
+
+async def test_each_origin_has_its_own_limit_even_on_one_host() -> None:
+    import anyio
+
+    gauge = Gauge()
+    async with HttpClient(transport=gauge, per_origin=2, concurrency=32) as http:
+        async with anyio.create_task_group() as tg:
+            for port in (1001, 1002):
+                for i in range(10):
+                    tg.start_soon(http.get, f"http://127.0.0.1:{port}/v1/models?n={i}")
+    assert gauge.peak == {("127.0.0.1", 1001): 2, ("127.0.0.1", 1002): 2}
+    assert gauge.total_peak == 4
+
+
+async def test_the_global_limit_bounds_all_origins_together() -> None:
+    import anyio
+
+    gauge = Gauge()
+    async with HttpClient(transport=gauge, per_origin=8, concurrency=3) as http:
+        async with anyio.create_task_group() as tg:
+            for port in (1001, 1002, 1003):
+                for i in range(5):
+                    tg.start_soon(http.get, f"http://127.0.0.1:{port}/x?n={i}")
+    assert gauge.total_peak == 3
+
+
+async def test_requests_queued_for_a_busy_origin_hold_no_global_slot() -> None:
+    """40 requests wait for one origin (limit 2); a request to another origin still gets a global slot at once."""
+    import anyio
+
+    order: list[str] = []
+
+    class Slow(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            await anyio.sleep(0.05 if request.url.port == 1001 else 0.0)
+            order.append("busy" if request.url.port == 1001 else "other")
+            return httpx.Response(200)
+
+    async with HttpClient(transport=Slow(), per_origin=2, concurrency=4) as http:
+        async with anyio.create_task_group() as tg:
+            for i in range(40):
+                tg.start_soon(http.get, f"http://127.0.0.1:1001/x?n={i}")
+            await anyio.sleep(0)
+            tg.start_soon(http.get, "http://127.0.0.1:1002/x")
+    assert order.index("other") <= 2
+
+
+# --- item 6: the check's budget bounds Retry-After and backoff -------------------------------------
+
+async def test_item6_retry_after_beyond_the_remaining_budget_is_not_waited_for(sleeps: Sleeps) -> None:
+    from oneinbox_check.net.budget import Budget
+
+    with respx.mock:
+        route = respx.get(URL).mock(return_value=httpx.Response(429, headers={"retry-after": "8"}))
+        async with HttpClient(timeout=2, retries=5, sleep=sleeps) as http:
+            with Budget(5.0):
+                outcome = await http.get(URL)
+    assert isinstance(outcome, Reply) and outcome.status == 429
+    assert route.call_count == 1 and sleeps == []
+
+
+async def test_item6_retry_after_within_the_remaining_budget_is_honoured(sleeps: Sleeps) -> None:
+    from oneinbox_check.net.budget import Budget
+
+    with respx.mock:
+        respx.get(URL).mock(side_effect=[httpx.Response(503, headers={"retry-after": "2"}), httpx.Response(200)])
+        async with HttpClient(timeout=2, sleep=sleeps) as http:
+            with Budget(5.0):
+                outcome = await http.get(URL)
+    assert isinstance(outcome, Reply) and outcome.status == 200 and sleeps == [2.0]
+
+
+async def test_item6_a_bare_client_bounds_each_request_by_its_own_budget() -> None:
+    """Without a runner budget: timeout x (retries + 3) per request (here 1.3 s), real waits included."""
+    import anyio
+
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        await anyio.sleep(seconds)
+
+    with respx.mock:
+        route = respx.get(URL).mock(return_value=httpx.Response(429, headers={"retry-after": "0.5"}))
+        async with HttpClient(timeout=0.1, retries=10, sleep=sleep) as http:
+            outcome = await http.get(URL)
+    assert isinstance(outcome, Reply) and outcome.status == 429
+    assert sum(waited) <= 1.3 and route.call_count == len(waited) + 1 < 11
+
+
+async def test_item6_attempts_are_cut_to_the_remaining_budget() -> None:
+    import anyio
+
+    from oneinbox_check.net.budget import Budget
+
+    class Never(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            await anyio.sleep(60)
+            return httpx.Response(200)
+
+    async with HttpClient(timeout=30, transport=Never()) as http:
+        with Budget(0.2):
+            outcome = await http.get(URL)
+    assert isinstance(outcome, Failure) and outcome.kind == "timeout"
+
+
+def test_policy_refuses_a_wait_that_leaves_no_room_for_the_attempt() -> None:
+    policy = RetryPolicy(retries=3)
+    reply = Reply(429, {"retry-after": "2"}, b"", URL)
+    assert policy.wait_for(1, reply, remaining=10.0, room=1.0) == 2.0
+    assert policy.wait_for(1, reply, remaining=2.5, room=1.0) is None
+
+
+# --- item 13: redirects ----------------------------------------------------------------------------
+
+async def test_item13_same_host_http_to_https_redirect_is_followed() -> None:
+    with respx.mock:
+        respx.get(URL).mock(return_value=httpx.Response(301, headers={"location": "https://127.0.0.1:8/v1/models"}))
+        secure = respx.get("https://127.0.0.1:8/v1/models").mock(return_value=httpx.Response(200, json={}))
+        async with HttpClient() as http:
+            outcome = await http.get(URL, headers={"Authorization": "Bearer x"})
+    assert isinstance(outcome, Reply) and outcome.status == 200 and secure.call_count == 1
+
+
+async def test_https_to_http_redirect_is_not_followed_with_credentials() -> None:
+    secure_url = "https://127.0.0.1:8/v1/models"
+    with respx.mock:
+        respx.get(secure_url).mock(return_value=httpx.Response(302, headers={"location": URL}))
+        plain = respx.get(URL).mock(return_value=httpx.Response(200))
+        async with HttpClient() as http:
+            outcome = await http.get(secure_url, headers={"Authorization": "Bearer x"})
+    assert isinstance(outcome, Failure) and outcome.kind == "redirect" and "plain http" in outcome.reason
+    assert "another host" not in outcome.reason and plain.call_count == 0
+
+
+# --- item 10: proxies --------------------------------------------------------------------------------
+
+class RecordingProxy:
+    """A loopback 'proxy' that records the first request line and answers 502."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.lines: list[str] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.05)
+        self.stopped = threading.Event()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import socket
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                break
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+        else:
+            return
+        with conn:
+            conn.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            self.lines.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch):
+    recording = RecordingProxy()
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, recording.url)
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    monkeypatch.setenv("no_proxy", "localhost")
+    yield recording
+    recording.close()
+
+
+async def test_item10_https_proxy_is_used_for_real_endpoints(proxy: RecordingProxy) -> None:
+    async with HttpClient(timeout=5, retries=0) as http:
+        outcome = await http.get("https://api.provider.invalid/v1/models")
+    assert isinstance(outcome, Failure)
+    assert proxy.lines == ["CONNECT api.provider.invalid:443 HTTP/1.1"]
+
+
+async def test_item10_injected_transport_is_never_proxied(proxy: RecordingProxy) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True}))
+    async with HttpClient(timeout=5, retries=0, transport=transport) as http:
+        outcome = await http.get("https://api.provider.invalid/v1/models")
+    assert isinstance(outcome, Reply) and outcome.status == 200 and proxy.lines == []
+
+
+async def test_item10_test_session_proxy_net_catches_a_forgotten_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """conftest.py points HTTP(S)_PROXY at a closed loopback port: a real provider host is never even resolved."""
+    import socket
+
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def recording(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(host.decode() if isinstance(host, bytes) else str(host))
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", recording)
+    async with HttpClient(timeout=5, retries=0) as http:
+        outcome = await http.get("https://api.openai.com/v1/models")
+    assert isinstance(outcome, Failure) and outcome.kind in ("connect", "protocol")
+    assert "api.openai.com" not in asked

@@ -45,14 +45,26 @@ def test_markdown_escapes_pipes() -> None:
     assert "a\\|b" in render(report, "markdown")
 
 
+def _samples(text: str) -> dict[tuple[str, frozenset], float]:
+    """The textfile parsed as Prometheus does (prometheus_client's own parser)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {(s.name, frozenset(s.labels.items())): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
 def test_prometheus_textfile() -> None:
     text = render(sample(), "prometheus")
-    assert 'oneinbox_check_status{integration="Mail",provider="resend",check="dns.spf"} 2' in text
-    assert 'oneinbox_check_status{integration="LLM",provider="openai",check="key.auth"} 0' in text
-    assert re.search(r"^oneinbox_check_last_run_timestamp_seconds \d+\.\d+$", text, re.M)
-    assert "oneinbox_check_duration_seconds 1.234" in text
+    samples = _samples(text)
+    labels = lambda **kw: frozenset(kw.items())  # noqa: E731
+    assert samples[("oneinbox_check_status", labels(integration="Mail", provider="resend", check="dns.spf"))] == 2
+    assert samples[("oneinbox_check_status", labels(integration="LLM", provider="openai", check="key.auth"))] == 0
+    assert samples[("oneinbox_check_integration_ok", labels(integration="Mail", provider="resend"))] == 0
+    assert samples[("oneinbox_check_integration_ok", labels(integration="LLM", provider="openai"))] == 1
+    assert samples[("oneinbox_check_last_run_timestamp_seconds", frozenset())] > 1e9
+    assert samples[("oneinbox_check_duration_seconds", frozenset())] == 1.234
     for line in text.splitlines():
-        assert line.startswith("#") or re.match(r'^[a-z_]+(\{[^}]*\})? -?[0-9.]+$', line), line
+        assert line.startswith("#") or re.match(r'^[a-z_]+(\{[^}]*\})? -?[0-9.e+]+$', line), line
 
 
 def test_prometheus_series_are_unique_and_labels_escaped() -> None:
@@ -65,4 +77,25 @@ def test_prometheus_series_are_unique_and_labels_escaped() -> None:
     series = [l.rsplit(" ", 1)[0] for l in text.splitlines() if l.startswith("oneinbox_check_status{")]
     assert len(series) == len(set(series))
     assert 'integration="we\\"ird\\\\name"' in text
-    assert 'check="dns.spf"} 2' in text  # the worst of the duplicates
+    samples = _samples(text)
+    key = ("oneinbox_check_status", frozenset({"integration": 'we"ird\\name', "provider": "resend",
+                                               "check": "dns.spf"}.items()))
+    assert samples[key] == 2  # the worst of the duplicates
+
+
+def test_prometheus_change_series_with_state_and_rotation() -> None:
+    report = sample()
+    report.integrations[0].change = "degraded"
+    report.integrations[0].rotated = True
+    samples = _samples(render(report, "prometheus"))
+    name = report.integrations[0].name
+    for change in ("degraded", "rotated"):
+        key = ("oneinbox_check_changes", frozenset({"integration": name, "provider": "resend", "change": change}.items()))
+        assert samples[key] == 1
+
+
+def test_prometheus_has_no_change_series_without_state() -> None:
+    report = sample()
+    for integ in report.integrations:
+        integ.change = None
+    assert "oneinbox_check_changes" not in render(report, "prometheus")

@@ -25,6 +25,7 @@ import dns.rdatatype
 import sniffio
 
 from ..errors import UsageError
+from . import budget
 from .flight import SingleFlight
 
 Outcome = Literal["answer", "nodata", "nxdomain", "timeout", "servfail", "refused", "error"]
@@ -155,17 +156,23 @@ class Resolver:
             for ip, port in self.nameservers:
                 query = dns.message.make_query(qname, qtype)
                 query.flags |= dns.flags.RD
+                left = budget.remaining()
+                timeout = self.timeout if left is None else max(0.05, min(self.timeout, left))
                 try:
                     self.queries_sent += 1
                     if self._limiter is not None:
-                        async with self._limiter:
+                        with budget.queued():
+                            await self._limiter.acquire()
+                        try:
                             response, _tcp = await dns.asyncquery.udp_with_fallback(
-                                query, ip, timeout=self.timeout, port=port, backend=backend)
+                                query, ip, timeout=timeout, port=port, backend=backend)
+                        finally:
+                            self._limiter.release()
                     else:
                         response, _tcp = await dns.asyncquery.udp_with_fallback(
-                            query, ip, timeout=self.timeout, port=port, backend=backend)
+                            query, ip, timeout=timeout, port=port, backend=backend)
                 except dns.exception.Timeout:
-                    last = ("timeout", f"no answer from {ip}:{port} within {self.timeout:g}s")
+                    last = ("timeout", f"no answer from {ip}:{port} within {timeout:g}s")
                     continue
                 except (OSError, dns.exception.DNSException, ValueError) as exc:
                     last = ("error", f"{ip}:{port}: {exc}")

@@ -3,7 +3,7 @@ redirect policy, returning values instead of raising.
 
 A request gives a :class:`Reply` (any HTTP status; the probe decides what it
 means) or a :class:`Failure` (no usable answer: timeout, refused connection,
-TLS error, a cross-host redirect). Identical idempotent requests within a run
+TLS error, a cross-host redirect, an answer over 1 MiB). Identical idempotent requests within a run
 are made once (single-flight cache), which is how the same key is
 authenticated once however many integrations share it.
 """
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import hashlib
 import json
 import logging
 import random
 import re
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,7 @@ import anyio
 import httpx
 
 from ..secrets import Secret, scrub
+from . import budget
 from .flight import SingleFlight
 
 log = logging.getLogger("oneinbox_check.http")
@@ -59,7 +62,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Failure:
-    """No usable answer. ``kind``: timeout, connect, tls, protocol, redirect."""
+    """No usable answer. ``kind``: timeout, connect, tls, protocol, redirect, too_large."""
 
     kind: str
     reason: str
@@ -72,30 +75,38 @@ Outcome = Reply | Failure
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter; server hints win when they are short enough.
+    """Exponential backoff with full jitter; a server's wait hint replaces the backoff.
 
-    A server that asks to wait longer than ``hint_cap`` is not waited for: the
-    answer is returned as it is (the check becomes ``error``, "retry later").
+    Every wait must fit in the check's remaining time budget with room for one
+    more attempt; a server that asks for longer (or longer than ``hint_cap``,
+    when set) is not waited for: its answer is returned as it is (the check
+    becomes ``error``, "retry later").
     """
 
     retries: int = 2
     base: float = 0.5
     cap: float = 8.0
-    hint_cap: float = 10.0
+    hint_cap: float | None = None
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
 
-    def wait_for(self, attempt: int, reply: Reply | None) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` to stop."""
+    def wait_for(self, attempt: int, reply: Reply | None, remaining: float | None = None,
+                 room: float = 0.0) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to stop.
+
+        *remaining*: seconds left in the check's budget (``None``: unbounded);
+        *room*: the least time an attempt needs after the wait.
+        """
         if attempt > self.retries:
             return None
         hint = server_wait_hint(reply.headers) if reply is not None else None
-        if hint is None:
-            return self.backoff(attempt)
-        if hint > self.hint_cap:
+        wait = self.backoff(attempt) if hint is None else hint
+        if hint is not None and self.hint_cap is not None and hint > self.hint_cap:
             return None
-        return hint
+        if remaining is not None and wait + room > remaining:
+            return None
+        return wait
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
@@ -134,6 +145,9 @@ def server_wait_hint(headers: Mapping[str, str]) -> float | None:
 
 HeaderValue = str | Secret
 
+MAX_BODY = 1024 * 1024  # bytes of a decoded answer body (SPEC §7); more is "answer too large"
+_ACCEPT_ENCODING = "gzip, deflate"  # only what _Inflate decodes with a bounded output
+
 
 @dataclass
 class _Bucket:
@@ -151,13 +165,122 @@ class _Bucket:
         return -self.tokens / self.rate if self.tokens < 0 else 0.0
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+Origin = tuple[str, str, int]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> Origin:
+    """(scheme, host, port) with the scheme's default port made explicit."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return _split_origin(url)
+    end = len(rest)
+    for stop in "/?#":
+        i = rest.find(stop)
+        if i != -1 and i < end:
+            end = i
+    return _split_origin(f"{scheme}://{rest[:end]}")  # cached by scheme://authority
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_origin(url: str) -> Origin:
     parts = urlsplit(url)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a port number: httpx will refuse the URL itself
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def _redirect_refusal(source: str, target: str) -> str | None:
+    """Why a redirect from *source* to *target* is not followed with credentials, or None.
+
+    Same origin: followed. Same host upgraded from http to https: followed (the
+    host is the one the credentials are for). Another host, or https → http: refused.
+    """
+    s_scheme, s_host, _ = _origin(source)
+    t_scheme, t_host, _ = _origin(target)
+    if t_host != s_host:
+        return f"redirected to another host ({t_host}); not followed with credentials"
+    if _origin(source) == _origin(target) or (s_scheme, t_scheme) == ("http", "https"):
+        return None
+    if (s_scheme, t_scheme) == ("https", "http"):
+        return "redirected from https to plain http; not followed with credentials"
+    return f"redirected to another port or scheme of {t_host}; not followed with credentials"
+
+
+class AnswerTooLarge(Exception):
+    pass
+
+
+class _Inflate:
+    """gzip/deflate with a bounded output: a bomb is stopped at the cap, never inflated whole."""
+
+    def __init__(self, encoding: str):
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._raw = False
+        self._d = self._new()
+        self._started = False
+
+    def _new(self) -> Any:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else -zlib.MAX_WBITS if self._raw else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decode *data*; raise AnswerTooLarge once the output would exceed *room* bytes."""
+        out = bytearray()
+        while data:
+            try:
+                chunk = self._d.decompress(data, room - len(out) + 1)
+            except zlib.error:
+                if self._gzip or self._started or self._raw:
+                    raise
+                self._raw, self._d = True, None  # deflate without its zlib header (seen in the wild)
+                self._d = self._new()
+                continue
+            self._started = True
+            out += chunk
+            if len(out) > room:
+                raise AnswerTooLarge
+            data = self._d.unconsumed_tail
+            if self._d.eof:  # a multi-member gzip stream: start the next member
+                data = self._d.unused_data
+                if data:
+                    self._d = self._new()
+        return bytes(out)
+
+
+async def _read_body(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, at most *limit* bytes (AnswerTooLarge beyond)."""
+    if response.is_stream_consumed:  # built in memory (a mock transport): already decoded
+        if len(response.content) > limit:
+            raise AnswerTooLarge
+        return response.content
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    body = bytearray()
+    if encoding in ("", "identity", "gzip", "x-gzip", "deflate"):
+        inflate = _Inflate(encoding) if encoding not in ("", "identity") else None
+        async for raw in response.aiter_raw():
+            chunk = inflate.feed(raw, limit - len(body)) if inflate is not None else raw
+            body += chunk
+            if len(body) > limit:
+                raise AnswerTooLarge
+        return bytes(body)
+    async for chunk in response.aiter_bytes():  # an encoding we did not ask for: httpx decodes it
+        body += chunk
+        if len(body) > limit:
+            raise AnswerTooLarge
+    return bytes(body)
 
 
 class HttpClient:
-    """One per run. Use as ``async with HttpClient(...) as http``."""
+    """One per run. Use as ``async with HttpClient(...) as http``.
+
+    Limits: at most *per_origin* requests in flight per origin (scheme, host,
+    port) and *concurrency* overall; a request takes its origin's slot before
+    a global one, so requests queued for one busy origin never hold global
+    slots that another origin could use (no head-of-line blocking).
+    """
 
     def __init__(
         self,
@@ -165,17 +288,19 @@ class HttpClient:
         timeout: float = 10.0,
         retries: int = 2,
         concurrency: int = 32,
-        per_host: int = 8,
+        per_origin: int = 8,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         user_agent: str = "oneinbox-check",
         policy: RetryPolicy | None = None,
         rates: Mapping[str, float] | None = None,
+        max_body: int = MAX_BODY,
     ):
         self.timeout = timeout
         self.policy = policy or RetryPolicy(retries=retries)
+        self.max_body = max_body
         self._concurrency = concurrency
-        self._per_host = per_host
+        self._per_origin = per_origin
         now = time.monotonic()
         # base URL -> bucket: a provider's documented rate limit, applied to its endpoint
         self._pause = anyio.sleep  # pacing waits (tests replace it)
@@ -183,31 +308,57 @@ class HttpClient:
         self._transport = transport
         self._sleep = sleep if sleep is not None else anyio.sleep
         self._user_agent = user_agent
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None  # with an injected transport
+        self._clients: dict[Origin, httpx.AsyncClient] = {}  # real connections: one per origin
+        self._ssl: Any = None
         self._flights: SingleFlight[Outcome] = SingleFlight()
-        self._hosts: dict[str, anyio.CapacityLimiter] = {}
+        self._origins: dict[Origin, anyio.CapacityLimiter] = {}
         self._global: anyio.CapacityLimiter | None = None
         self.requests_sent = 0
 
+    def _fallback_budget(self) -> float:
+        """A bare client's per-request budget (the runner sets a per-check one)."""
+        return self.timeout * (self.policy.retries + 3)
+
     async def __aenter__(self) -> "HttpClient":
         self._global = anyio.CapacityLimiter(self._concurrency)
-        self._client = httpx.AsyncClient(
-            transport=self._transport or httpx.AsyncHTTPTransport(retries=0),
-            timeout=httpx.Timeout(self.timeout),
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency),
-            headers={"User-Agent": self._user_agent},
-            # proxy variables apply to real connections only: an injected transport
-            # (the sandbox, tests) must not be bypassed by a proxy mount
-            trust_env=self._transport is None,
-        )
+        self._clients = {}
+        if self._transport is not None:  # the sandbox, tests: used as it is, never proxied
+            self._client = self._new_client(self._transport, self._concurrency)
+        else:
+            self._ssl = httpx.create_ssl_context()  # once per run, shared by the origins' clients
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    def _new_client(self, transport: httpx.AsyncBaseTransport | None, connections: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            # no transport argument for real connections: httpx then mounts the
+            # HTTP(S)_PROXY/NO_PROXY proxies (it ignores them beside an explicit transport)
+            transport=transport,
+            verify=self._ssl if transport is None else True,
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            headers={"User-Agent": self._user_agent, "Accept-Encoding": _ACCEPT_ENCODING},
+            trust_env=transport is None,
+        )
+
+    def _client_for(self, origin: Origin) -> httpx.AsyncClient:
+        """One connection pool per origin for real connections: httpcore's pool scans
+        every connection per request, and one shared pool of `concurrency`
+        connections would close and reopen connections as requests move between origins."""
         if self._client is not None:
-            with anyio.CancelScope(shield=True):
-                await self._client.aclose()
-            self._client = None
+            return self._client
+        client = self._clients.get(origin)
+        if client is None:
+            client = self._clients[origin] = self._new_client(None, self._per_origin)
+        return client
+
+    async def __aexit__(self, *exc: object) -> None:
+        clients = [*self._clients.values(), *([self._client] if self._client is not None else [])]
+        self._clients, self._client = {}, None
+        with anyio.CancelScope(shield=True):
+            for client in clients:
+                await client.aclose()
 
     async def get(self, url: str, **kw: Any) -> Outcome:
         return await self.request("GET", url, **kw)
@@ -228,7 +379,7 @@ class HttpClient:
         method = method.upper()
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "OPTIONS")
-        real_headers = {k: (v.reveal() if isinstance(v, Secret) else v) for k, v in (headers or {}).items()}
+        real_headers = {k: (v.reveal() if isinstance(v, Secret) else v) for k, v in headers.items()} if headers else {}
         if auth is not None:
             user, password = auth
             token = base64.b64encode(f"{user}:{password.reveal()}".encode()).decode()
@@ -236,16 +387,22 @@ class HttpClient:
             real_headers["Authorization"] = "Basic " + token
         full_url = str(httpx.URL(url, params=params)) if params else url
         if not idempotent:
-            return await self._send(method, full_url, real_headers, json_body, content, idempotent)
+            return await self._budgeted(method, full_url, real_headers, json_body, content, idempotent)
         key = hashlib.sha256(
             repr((method, full_url, sorted(real_headers.items()), json_body, content)).encode()
         ).hexdigest()
         return await self._flights.do(
-            key, lambda: self._send(method, full_url, real_headers, json_body, content, idempotent))
+            key, lambda: self._budgeted(method, full_url, real_headers, json_body, content, idempotent))
+
+    async def _budgeted(self, *args: Any) -> Outcome:
+        if budget.current() is not None:
+            return await self._send(*args)
+        with budget.Budget(self._fallback_budget()):
+            return await self._send(*args)
 
     async def _send(self, method: str, url: str, headers: dict[str, str], json_body: Any,
                     content: bytes | None, idempotent: bool) -> Outcome:
-        assert self._client is not None and self._global is not None, "use HttpClient as an async context manager"
+        assert self._global is not None, "use HttpClient as an async context manager"
         attempt = 0
         redirects = 0
         while True:
@@ -255,9 +412,9 @@ class HttpClient:
                 location = outcome.headers.get("location")
                 if location:
                     target = str(httpx.URL(url).join(location))
-                    if _origin(target) != _origin(url):
-                        return Failure("redirect", f"redirected to another host ({_origin(target)[1]}); "
-                                       "not followed with credentials", url, attempt)
+                    refusal = _redirect_refusal(url, target)
+                    if refusal is not None:
+                        return Failure("redirect", refusal, url, attempt)
                     url, redirects, attempt = target, redirects + 1, attempt - 1
                     continue
             retryable = (
@@ -265,49 +422,94 @@ class HttpClient:
             ) or (isinstance(outcome, Reply) and outcome.status in RETRY_STATUSES)
             if not (idempotent and retryable):
                 return outcome
-            wait = self.policy.wait_for(attempt, outcome if isinstance(outcome, Reply) else None)
+            wait = self.policy.wait_for(attempt, outcome if isinstance(outcome, Reply) else None,
+                                        budget.remaining(), min(self.timeout, 1.0))
             if wait is None:
                 return outcome
-            log.debug("retrying %s %s in %.2fs (attempt %d)", method, _loggable(url), wait, attempt)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("retrying %s %s in %.2fs (attempt %d)", method, _loggable(url), wait, attempt)
             await self._sleep(wait)
+
+    async def _slot(self, url: str) -> tuple[Origin, anyio.CapacityLimiter]:
+        """Pace (documented rate limits); the origin and its limiter."""
+        origin = _origin(url)
+        limiter = self._origins.get(origin)
+        if limiter is None:
+            limiter = self._origins[origin] = anyio.CapacityLimiter(self._per_origin)
+        if self._buckets:
+            bucket = next((b for prefix, b in self._buckets.items() if url.startswith(prefix)), None)
+            if bucket is not None:  # the provider's documented rate limit: stay under it
+                wait = bucket.reserve(time.monotonic())
+                if wait:
+                    with budget.queued():
+                        await self._pause(wait)
+        return origin, limiter
 
     async def _attempt(self, method: str, url: str, headers: dict[str, str], json_body: Any,
                        content: bytes | None, attempt: int) -> Outcome:
-        host = _origin(url)[1]
-        limiter = self._hosts.get(host)
-        if limiter is None:
-            limiter = self._hosts[host] = anyio.CapacityLimiter(self._per_host)
-        bucket = next((b for prefix, b in self._buckets.items() if url.startswith(prefix)), None)
-        if bucket is not None:  # the provider's documented rate limit: stay under it
-            wait = bucket.reserve(time.monotonic())
-            if wait:
-                await self._pause(wait)
+        origin, limiter = await self._slot(url)
+        client, overall = self._client_for(origin), self._global
+        assert overall is not None
+        # the origin's slot first, then a global one (see the class docstring);
+        # waiting for a slot does not count against the check's budget
+        if not _take(limiter):
+            with budget.queued():
+                await limiter.acquire()
+        if not _take(overall):
+            try:
+                with budget.queued():
+                    await overall.acquire()
+            except BaseException:
+                limiter.release()
+                raise
         started = time.perf_counter()
-        async with self._global, limiter:
+        try:
+            left = budget.remaining()
+            limit = self.timeout if left is None else min(self.timeout, left)
+            if limit <= 0:
+                return self._failed(method, url, "timeout", "the check's time budget ran out", attempt)
             self.requests_sent += 1
             try:
-                with anyio.fail_after(self.timeout + 1):
-                    response = await self._client.request(  # type: ignore[union-attr]
-                        method, url, headers=headers, json=json_body, content=content
-                    )
-                    body = await response.aread()
+                with anyio.fail_after(limit):
+                    async with client.stream(method, url, headers=headers, json=json_body,
+                                             content=content) as response:
+                        body = await _read_body(response, self.max_body)
+            except AnswerTooLarge:
+                return self._failed(method, url, "too_large",
+                                    f"answer too large (over {self.max_body // 1024} KiB after decompression)",
+                                    attempt)
             except (TimeoutError, httpx.TimeoutException) as exc:
                 kind = "connect" if isinstance(exc, httpx.ConnectTimeout) else "timeout"
-                return self._failed(method, url, kind, f"timed out after {self.timeout:g}s", attempt)
+                return self._failed(method, url, kind, f"timed out after {limit:g}s", attempt)
             except httpx.ConnectError as exc:
                 text = str(exc) or type(exc).__name__
                 kind = "tls" if ("SSL" in text or "certificate" in text.lower()) else "connect"
                 return self._failed(method, url, kind, f"could not connect: {text}", attempt)
-            except httpx.TransportError as exc:
-                return self._failed(method, url, "protocol", f"connection failed: {str(exc) or type(exc).__name__}", attempt)
-        ms = (time.perf_counter() - started) * 1000
-        log.info("%s %s -> %d (%.0f ms, attempt %d)", method, _loggable(url), response.status_code, ms, attempt)
+            except (httpx.TransportError, httpx.DecodingError, zlib.error) as exc:
+                return self._failed(method, url, "protocol",
+                                    f"connection failed: {str(exc) or type(exc).__name__}", attempt)
+        finally:
+            overall.release()
+            limiter.release()
+        if log.isEnabledFor(logging.INFO):
+            ms = (time.perf_counter() - started) * 1000
+            log.info("%s %s -> %d (%.0f ms, attempt %d)", method, _loggable(url), response.status_code, ms, attempt)
         return Reply(response.status_code, response.headers, body, url, attempt)
 
     def _failed(self, method: str, url: str, kind: str, reason: str, attempt: int) -> Failure:
         reason = scrub(reason)
-        log.info("%s %s -> %s (attempt %d)", method, _loggable(url), reason, attempt)
+        if log.isEnabledFor(logging.INFO):
+            log.info("%s %s -> %s (attempt %d)", method, _loggable(url), reason, attempt)
         return Failure(kind, reason, url, attempt)
+
+
+def _take(limiter: anyio.CapacityLimiter) -> bool:
+    """A free token at once (no event-loop round trip), or False."""
+    try:
+        limiter.acquire_nowait()
+    except anyio.WouldBlock:
+        return False
+    return True
 
 
 def _loggable(url: str) -> str:

@@ -102,7 +102,10 @@ def describe_reply(reply: "Reply") -> str:
 
 
 def error_message(data: Any) -> str | None:
-    """The human message of the common error envelopes, truncated."""
+    """The human message of the common error envelopes: cleaned (no control
+    characters), scrubbed of keys and only then shortened (SPEC §8)."""
+    from ..secrets import clean, shorten
+
     msg: Any = None
     if isinstance(data, dict):
         err = data.get("error")
@@ -124,7 +127,7 @@ def error_message(data: Any) -> str | None:
             msg = data.get("message")
     if not isinstance(msg, str):
         return None
-    return msg if len(msg) <= 200 else msg[:197] + "…"
+    return shorten(clean(msg, newlines=False), 200)
 
 
 class Probe:

@@ -27,4 +27,23 @@ def names() -> list[str]:
 
 
 def render(report: Any, fmt: str, **options: Any) -> str:
-    return Format(fmt).to_format()(report, **options)
+    """The report in *fmt*. Every string of the report is scrubbed once more
+    first (field by field, so no format's syntax is touched): whatever a format
+    shows, no registered key leaves, and every text is valid UTF-8."""
+    return Format(fmt).to_format()(scrubbed(report), **options)
+
+
+def scrubbed(report: Any) -> Any:
+    """A copy of *report* with every string passed through :func:`~oneinbox_check.secrets.scrub`."""
+    from ..secrets import scrub
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return scrub(value)
+        if isinstance(value, dict):
+            return {walk(k): walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return type(report).model_validate(walk(report.model_dump(by_alias=True)))

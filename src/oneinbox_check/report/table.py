@@ -2,7 +2,9 @@
 checks' summaries and fixes, and a summary line.
 
 Rich renders it (colour only when asked for); piped output gets plain text of
-the same content.
+the same content. Everything a provider or the input may have written (names,
+summaries, fixes) is cleaned first: no escape sequence reaches the terminal,
+and a name or summary cannot start a line of its own (SPEC §13).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 
 from ..models import IntegrationReport, Report, Status
+from ..secrets import clean
 
 _STYLE = {Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.WARN: "yellow",
           Status.PASS: "green", Status.SKIP: "dim"}
@@ -41,9 +44,13 @@ def changed(report: Report) -> list[IntegrationReport]:
     return [i for i in report.integrations if i.change in ("degraded", "recovered", "new")]
 
 
+def one_line(text: str) -> str:
+    return clean(text, newlines=False)
+
+
 def changes(report: Report) -> list[str]:
-    return [f"{i.change.upper():<9} {i.name} ({i.provider}): now {i.status.value}"  # type: ignore[union-attr]
-            for i in changed(report)]
+    return [f"{i.change.upper():<9} {one_line(i.name)} ({one_line(i.provider)}): "  # type: ignore[union-attr]
+            f"now {i.status.value}" for i in changed(report)]
 
 
 def render_plain(report: Report, verbose: bool = False) -> str:
@@ -52,14 +59,14 @@ def render_plain(report: Report, verbose: bool = False) -> str:
     if changed:
         lines += ["Changes since the last run:", *(f"  {c}" for c in changed), ""]
     for integ in report.integrations:
-        key = f" {integ.masked_key}" if integ.masked_key else ""
+        key = f" {one_line(integ.masked_key)}" if integ.masked_key else ""
         change = f" [{integ.change}]" if integ.change else ""
-        lines.append(f"{_LABEL[integ.status]:<5}  {integ.name} ({integ.provider}{key}){change}")
+        lines.append(f"{_LABEL[integ.status]:<5}  {one_line(integ.name)} ({one_line(integ.provider)}{key}){change}")
         for c in notable(integ, verbose):
-            lines.append(f"       {c.status.value:<5} {c.id}: {c.summary}")
+            lines.append(f"       {c.status.value:<5} {one_line(c.id)}: {one_line(c.summary)}")
             if c.remediation and c.status != Status.PASS:
                 label = "fix" if c.status != Status.SKIP else "hint"
-                lines.append(f"             {label}: " + c.remediation.replace("\n", "\n                   "))
+                lines.append(f"             {label}: " + clean(c.remediation).replace("\n", "\n                   "))
     lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
@@ -78,8 +85,9 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
     table.add_column("Integration")
     table.add_column("Findings")
     for integ in report.integrations:
-        name = Text(integ.name, style="bold")
-        name.append(f"\n{integ.provider}" + (f" {integ.masked_key}" if integ.masked_key else ""), style="dim")
+        name = Text(one_line(integ.name), style="bold")
+        name.append(f"\n{one_line(integ.provider)}" + (f" {one_line(integ.masked_key)}" if integ.masked_key else ""),
+                    style="dim")
         if integ.change:
             name.append(f"\n{integ.change}", style="cyan")
         findings = Text()
@@ -87,10 +95,10 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
             if findings:
                 findings.append("\n")
             findings.append(f"{c.status.value} ", style=_STYLE[c.status])
-            findings.append(f"{c.id}: ", style="bold")
-            findings.append(c.summary)
+            findings.append(f"{one_line(c.id)}: ", style="bold")
+            findings.append(one_line(c.summary))
             if c.remediation and c.status != Status.PASS:
-                findings.append(f"\n  → {c.remediation}", style="italic")
+                findings.append(f"\n  → {clean(c.remediation)}", style="italic")
         if not findings:
             findings.append("all checks passed" if integ.status == Status.PASS else "nothing to report", style="dim")
         table.add_row(Text(_LABEL[integ.status], style=_STYLE[integ.status]), name, findings)
@@ -100,9 +108,9 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
     if changed:
         console.print("Changes since the last run:", style="bold")
         for line in changed:
-            console.print(f"  {line}", style="cyan")
+            console.print(Text(f"  {line}", style="cyan"))  # Text: a name is never read as markup
     console.print(table)
-    console.print(summary_line(report), style=_STYLE.get(_worst(report), ""))
+    console.print(Text(summary_line(report), style=_STYLE.get(_worst(report), "")))
     return buf.getvalue()
 
 

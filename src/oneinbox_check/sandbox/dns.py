@@ -2,8 +2,11 @@
 
 Zones are ``{name: {TYPE: [rdata text, ...]}}``; CNAMEs are followed within
 the data. ``faults`` make a name misbehave: ``"timeout"`` (no answer),
-``"servfail"`` or ``"refused"``. Names under no record answer NXDOMAIN;
-names that exist with other types answer NOERROR with no data.
+``"servfail"``, ``"refused"`` or ``"delay:SECONDS"`` (answers, late). A
+``generate(name, TYPE)`` callable can answer names no table could hold (an
+endless include chain); it returns the records, or None for "not mine".
+Names under no record answer NXDOMAIN; names that exist with other types
+answer NOERROR with no data.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import socket
 import socketserver
 import struct
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import dns.exception
@@ -26,28 +30,38 @@ import dns.rdatatype
 import dns.rrset
 
 Zones = Mapping[str, Mapping[str, list[str]]]
+Generator = Callable[[str, str], "list[str] | None"]
+MAX_DELAY = 30.0  # seconds; a scripted delay never holds a handler thread longer
 
 
 def _txt(value: str) -> str:
-    """Zone-file text for a TXT value, split into 255-byte strings as DNS requires."""
-    raw = value.encode()
+    """Zone-file text for a TXT value, split into 255-byte strings as DNS requires.
+
+    Every byte outside printable ASCII (and the quote and backslash) is written
+    as ``\\DDD``, so records with control characters or UTF-8 are served as is.
+    """
+    raw = value.encode("utf-8", "surrogateescape")
     chunks = [raw[i:i + 255] for i in range(0, len(raw), 255)] or [b""]
-    return " ".join('"' + c.decode().replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
+    return " ".join('"' + "".join(chr(b) if 0x20 <= b < 0x7F and b not in (0x22, 0x5C) else f"\\{b:03d}"
+                                  for b in c) + '"' for c in chunks)
 
 
 class ZoneData:
     """Records and faults, mutable while the server runs (tests script scenarios)."""
 
-    def __init__(self, zones: Zones | None = None, faults: Mapping[str, str] | None = None):
+    def __init__(self, zones: Zones | None = None, faults: Mapping[str, str] | None = None,
+                 generate: Generator | None = None):
         self.records: dict[str, dict[str, list[str]]] = {}
         self.faults: dict[str, str] = {}
+        self.generate = generate
         self.queries: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         if zones:
             self.load(zones)
         if faults:
-            for name, fault in faults.items():
-                self.faults[_norm(name)] = fault
+            for name, fault in faults.items():  # "name" or "name/TYPE"
+                host, slash, rdtype = name.partition("/")
+                self.faults[_norm(host) + (slash + rdtype.upper() if slash else "")] = fault
 
     def load(self, zones: Zones) -> None:
         with self.lock:
@@ -81,10 +95,19 @@ class ZoneData:
         with self.lock:
             self.queries.append((name, rdtype))
             fault = self.faults.get(name) or self.faults.get(f"{name}/{rdtype}")
+        if fault and fault.startswith("delay:"):
+            time.sleep(min(MAX_DELAY, max(0.0, float(fault.split(":", 1)[1]))))
+            fault = None
+        with self.lock:
             if fault == "timeout":
                 return None
             if fault in ("servfail", "refused"):
                 response.set_rcode(dns.rcode.SERVFAIL if fault == "servfail" else dns.rcode.REFUSED)
+                return response
+            generated = self.generate(name, rdtype) if self.generate and name not in self.records else None
+            if generated is not None:
+                if generated:
+                    self._add(response, name, rdtype, generated)
                 return response
             owner = name
             for _ in range(8):

@@ -46,7 +46,7 @@ def build() -> dict[str, dict[str, list[str]]]:
         "sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 ip4:208.117.48.0/20 ip4:50.31.32.0/19 ip4:198.37.144.0/20 ~all"]},
         "u1234.wl.sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 -all"], "MX": ["10 mx.sendgrid.net"]},
         "s1.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_2048}"]},
-        "s2.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_1024}"]},
+        "s2.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_2048}"]},
         "mx.sendgrid.net": {"A": ["167.89.0.1"]},
     }
     zones |= resend_domain("good.example")
@@ -83,3 +83,49 @@ def build() -> dict[str, dict[str, list[str]]]:
 
 # names that misbehave (DNS faults)
 FAULTS = {"send.slowdns.example": "timeout", "send.brokendns.example": "servfail"}
+
+
+# --- hostile SPF trees (issue 8 item 6): what a receiver must stop early on -------------
+
+def spf_doubling_tree(root: str, levels: int = 19) -> dict[str, dict[str, list[str]]]:
+    """``levels`` records, each including the next twice: 2**levels paths from ``levels`` names."""
+    zones: dict[str, dict[str, list[str]]] = {}
+    for level in range(levels):
+        name = root if level == 0 else f"l{level}.{root}"
+        nxt = f"l{level + 1}.{root}"
+        body = f"include:{nxt} include:{nxt} " if level + 1 < levels else ""
+        zones[name] = {"TXT": [f"v=spf1 {body}ip4:192.0.2.{level % 250}/32 ~all"]}
+    return zones
+
+
+def spf_chain(root: str, length: int) -> dict[str, dict[str, list[str]]]:
+    """An include chain ``root → c1.root → … → c<length>.root``."""
+    zones: dict[str, dict[str, list[str]]] = {}
+    for i in range(length + 1):
+        name = root if i == 0 else f"c{i}.{root}"
+        body = f"include:c{i + 1}.{root} " if i < length else ""
+        zones[name] = {"TXT": [f"v=spf1 {body}~all"]}
+    return zones
+
+
+def endless_spf_chain(suffix: str):  # type: ignore[no-untyped-def]
+    """A ``ZoneData`` generator: ``n<N>.<suffix>`` includes ``n<N+1>.<suffix>``, for ever."""
+    suffix = suffix.lower().rstrip(".")
+
+    def generate(name: str, rdtype: str) -> list[str] | None:
+        head, _, rest = name.partition(".")
+        if rest != suffix or not head.startswith("n") or not head[1:].isdigit():
+            return None
+        return [f"v=spf1 include:n{int(head[1:]) + 1}.{suffix} ~all"] if rdtype == "TXT" else []
+
+    return generate
+
+
+def spf_wide(root: str, width: int) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
+    """``root`` includes ``w0.root`` … ``w<width-1>.root`` side by side; returns (zones, the included names)."""
+    names = [f"w{i}.{root}" for i in range(width)]
+    zones: dict[str, dict[str, list[str]]] = {root: {"TXT": ["v=spf1 " + " ".join(f"include:{n}" for n in names)
+                                                              + " -all"]}}
+    for i, name in enumerate(names):
+        zones[name] = {"TXT": [f"v=spf1 ip4:198.51.100.{i % 250}/32 -all"]}
+    return zones, names
