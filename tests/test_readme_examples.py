@@ -50,3 +50,64 @@ def test_readme_keys_from_the_environment_example(tmp_path: Path):
     codes = _run(_section_sh("Keys from the environment"), tmp_path)
     assert codes == [3, 0, 3]
     assert "${OPENAI_API_KEY}" in (tmp_path / "integrations.toml").read_text()
+
+
+@pytest.mark.skipif(not (BIN / "oneinbox-check").exists(), reason="console script not installed")
+def test_readme_notifications_example_posts_to_the_webhook(tmp_path: Path):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[bytes] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            received.append(self.rfile.read(int(self.headers.get("content-length", 0))))
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (tmp_path / "integrations.toml").write_text(MANIFEST)
+        key = "sk-proj-" + "n" * 48
+        codes = _run(_section_sh("Notifications"), tmp_path, OPENAI_API_KEY=key,
+                     SLACK_WEBHOOK_URL=f"http://127.0.0.1:{server.server_address[1]}/services/T/B/x")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert codes == [3]
+    (doc,) = [json.loads(b) for b in received]
+    assert doc["changes"][0]["change"] == "new" and key not in json.dumps(doc)
+    assert "text" in doc
+
+
+@pytest.mark.skipif(not (BIN / "oneinbox-check").exists(), reason="console script not installed")
+def test_readme_exporter_example_serves_metrics(tmp_path: Path):
+    import signal
+    import time
+
+    lines = _section_sh("Exporter")
+    serve, scrape = lines[0], lines[1]
+    port = closed_port()
+    serve = serve.replace("127.0.0.1:9787", f"127.0.0.1:{port}") + " --min-interval 1s --retries 0"
+    scrape = scrape.replace("127.0.0.1:9787", f"127.0.0.1:{port}")
+    (tmp_path / "integrations.toml").write_text(MANIFEST)
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "OPENAI_API_KEY": "sk-proj-" + "x" * 48,
+           "ONEINBOX_CHECK_ENDPOINTS": f"openai=http://127.0.0.1:{closed_port()}"}
+    proc = subprocess.Popen(["/bin/sh", "-c", "exec " + serve], cwd=tmp_path, env=env, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert "serving" in proc.stderr.readline()
+        deadline, out = time.monotonic() + 60, ""
+        while time.monotonic() < deadline and "integration_ok" not in out:
+            out = subprocess.run(["/bin/sh", "-c", scrape], env=env, capture_output=True, text=True, timeout=30).stdout
+            time.sleep(0.3)
+        assert 'oneinbox_check_integration_ok{integration="Voice",provider="openai"} 0.0' in out
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
