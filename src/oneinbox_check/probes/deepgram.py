@@ -18,6 +18,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from .facts import Call, ProviderFacts
 
 TITLE = "Deepgram"
 
@@ -29,6 +30,18 @@ def deepgram_envelope(body: dict) -> bool:
 
 
 class DeepgramProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "deepgram", "/v1/projects", "`Authorization: Token <key>`"),
+        valid="200 with a `projects` list → `key.auth` pass, `key.scope` pass.",
+        invalid="401 in Deepgram's error body (legacy `err_code`/`err_msg`, or modern `category` and `message`; "
+                "e.g. `INVALID_AUTH`).",
+        restricted="403 in Deepgram's error body (a role that cannot list projects) → `key.auth` pass, "
+                   "`key.scope` warn.",
+        indeterminate="a 401/403 without Deepgram's body (HTML from a proxy or WAF, a proxy's JSON); every "
+                      "other status; a transport failure.",
+        sources=("https://developers.deepgram.com/reference/management-api/projects/list",
+                 "deepgram/deepgram-api-specs openapi.yml: `ErrorResponse`"),
+    )
     providers = ("deepgram",)
     title = TITLE
     endpoints = {"deepgram": "https://api.deepgram.com"}
