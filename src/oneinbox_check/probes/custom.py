@@ -63,7 +63,8 @@ class CustomProbe(Probe):
                               "Sec-WebSocket-Key: <random>")),
         valid="101 with `Upgrade: websocket`, `Connection: Upgrade`, the right `Sec-WebSocket-Accept` and no "
               "subprotocol or extension the client did not ask for (RFC 6455 §4.1).",
-        invalid="a 101 lacking any of those; a JSON 401/403 (the server refused the handshake); 404/405 (no "
+        invalid="a URL that is not ws:// or wss://; a 101 lacking any of those; a JSON 401/403 (the server "
+                "refused the handshake); 404/405 (no "
                 "WebSocket at this URL); 426 (version 13 refused); a host without A/AAAA records; a "
                 "link-local or cloud-metadata address; credentials over ws:// to a non-loopback host.",
         indeterminate="an HTML page (a WAF, a proxy, a captive portal); 400 (a subprotocol or header may be "
