@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,12 @@ def checks_of(report: dict, name: str) -> dict[str, dict]:
 
 def status_of(report: dict, name: str) -> str:
     return next(i for i in report["integrations"] if i["name"] == name)["status"]
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections to it are refused at once)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

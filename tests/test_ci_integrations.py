@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .helpers import ROOT
@@ -175,3 +176,51 @@ def test_readme_alert_rule_uses_series_the_tool_exports():
     source = (ROOT / "src" / "oneinbox_check" / "report" / "prometheus.py").read_text()
     for series in re.findall(r"oneinbox_check_[a-z_]+", exprs):
         assert f'"{series}"' in source, series
+
+
+def _action() -> dict:
+    return yaml.safe_load((ROOT / "action.yml").read_text())
+
+
+def test_github_action_is_a_composite_action_with_the_documented_inputs():
+    action = _action()
+    assert action["runs"]["using"] == "composite"
+    assert {"manifest", "format", "strict", "junit-file"} <= set(action["inputs"])
+    assert action["inputs"]["manifest"]["required"] is True
+    for step in action["runs"]["steps"]:
+        assert "uses" in step or step.get("shell") == "bash", step  # composite run steps need a shell
+
+
+def test_github_action_writes_the_job_summary_and_keeps_junit_from_one_run():
+    script = next(s for s in _action()["runs"]["steps"] if s.get("id") == "check")["run"]
+    assert script.count("oneinbox-check check") == 1, "one run, one set of requests"
+    assert '--report "markdown=$summary"' in script and '--report "junit=$INPUT_JUNIT"' in script
+    assert '>> "$GITHUB_STEP_SUMMARY"' in script
+    assert "${{" not in script, "inputs reach the script through env, never pasted into it (injection)"
+
+
+def test_github_action_script_runs_and_exits_with_the_checkers_code(tmp_path: Path):
+    """Run the action's check step in bash with GitHub's variables faked, the CLI from this checkout."""
+    import os
+    import shutil
+
+    if shutil.which("bash") is None:  # pragma: no cover
+        pytest.skip("bash not installed")
+    step = next(s for s in _action()["runs"]["steps"] if s.get("id") == "check")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "oneinbox-check").write_text(f'#!/bin/sh\nexec {sys.executable} -m oneinbox_check "$@"\n')
+    (bindir / "oneinbox-check").chmod(0o755)
+    manifest = tmp_path / "integrations.json"
+    manifest.write_text('[{"name": "x", "provider": "openai", "api_key": "sk-proj-' + "k" * 40 + '\\n"}]')
+    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+           "GITHUB_OUTPUT": str(tmp_path / "out.txt"), "INPUT_MANIFEST": str(manifest), "INPUT_FORMAT": "table",
+           "INPUT_STRICT": "false", "INPUT_JUNIT": str(tmp_path / "r.xml"), "INPUT_ARGS": "--offline"}
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "exit-code=1" in (tmp_path / "out.txt").read_text()
+    assert "| " in (tmp_path / "summary.md").read_text()
+    import xml.etree.ElementTree as ET
+
+    assert ET.parse(tmp_path / "r.xml").getroot().tag in ("testsuites", "testsuite")
+

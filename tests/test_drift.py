@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import socket
 
 import pytest
 
+
 from oneinbox_check.drift import fits, visible_parts
-from tests.helpers import ROOT, checks_of, run_cli, status_of, write_manifest
+from tests.helpers import ROOT, checks_of, closed_port, run_cli, status_of, write_manifest
 
 GOOD = "sk-proj-" + "G00d" * 14
 OTHER = "sk-proj-" + "0thr" * 14
@@ -177,16 +177,8 @@ def test_options_that_do_not_apply_are_refused(capsys, tmp_path, oneinbox, flag)
     assert code == 2 and "does not apply" in err and not fake.requests
 
 
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_an_unreachable_oneinbox_is_error_exit_3(capsys, tmp_path) -> None:
-    flags = ["--endpoint", f"oneinbox=http://127.0.0.1:{_closed_port()}", "--retries", "0", "--timeout", "2",
+    flags = ["--endpoint", f"oneinbox=http://127.0.0.1:{closed_port()}", "--retries", "0", "--timeout", "2",
              "--oneinbox-key", ONEINBOX_KEY]
     code, report = drift_json(capsys, write_manifest(tmp_path, MANIFEST), flags)
     assert code == 3 and {i["status"] for i in report["integrations"]} == {"error"}

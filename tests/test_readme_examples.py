@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .helpers import ROOT
+from .helpers import ROOT, closed_port
 
 README = (ROOT / "README.md").read_text()
 BIN = Path(sys.executable).parent
@@ -23,17 +22,9 @@ def _section_sh(heading: str) -> list[str]:
     return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
 
 
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def _run(lines: list[str], cwd: Path, **env: str) -> list[int]:
     base = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(cwd), "NO_COLOR": "1",
-            "ONEINBOX_CHECK_ENDPOINTS": f"openai=http://127.0.0.1:{_closed_port()}", **env}
+            "ONEINBOX_CHECK_ENDPOINTS": f"openai=http://127.0.0.1:{closed_port()}", **env}
     codes = []
     for line in lines:
         done = subprocess.run(["/bin/sh", "-c", line], cwd=cwd, env=base, capture_output=True, text=True, timeout=120)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ROOT
+from .helpers import ROOT, closed_port
 
 README = (ROOT / "README.md").read_text()
 SCRIPT = Path(sys.executable).with_name("oneinbox-check")
@@ -28,14 +27,6 @@ def _block(lang: str) -> str:
     return blocks[0]
 
 
-def _closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed next to this interpreter")
 def test_readme_cron_line_runs_under_crons_minimal_environment(tmp_path: Path):
     line = _block("cron").strip()
@@ -45,7 +36,7 @@ def test_readme_cron_line_runs_under_crons_minimal_environment(tmp_path: Path):
     assert "%" not in command, "cron turns % into newlines"
     env_file = tmp_path / "oneinbox-check.env"
     # no `export`: the cron line itself must export what the env file sets
-    env_file.write_text(f"OPENAI_API_KEY={KEY}\nONEINBOX_CHECK_ENDPOINTS=openai=http://127.0.0.1:{_closed_port()}\n")
+    env_file.write_text(f"OPENAI_API_KEY={KEY}\nONEINBOX_CHECK_ENDPOINTS=openai=http://127.0.0.1:{closed_port()}\n")
     manifest = tmp_path / "integrations.toml"
     manifest.write_text('[[integrations]]\nname = "Voice"\nprovider = "openai"\napi_key = "${OPENAI_API_KEY}"\n')
     (tmp_path / "textfile").mkdir()

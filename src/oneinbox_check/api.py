@@ -63,6 +63,9 @@ async def check(
     from .selection import known_ids, resolve
 
     registry = load_registry()
+    if probe_options and "min_balance" in probe_options:
+        from .probes._balances import validated
+        probe_options = {**probe_options, "min_balance": validated(probe_options["min_balance"])}
     if isinstance(integrations, RawManifest):
         raw = integrations
     else:

@@ -67,6 +67,15 @@ _retries = _bounded(int, 0, 10, "a whole number")
 _days = _bounded(int, 1, 365, "a whole number of days")
 
 
+def _min_balance(text: str) -> Any:
+    from .probes._balances import parse_min_balance  # standard library only
+
+    try:
+        return parse_min_balance(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _shard(text: str) -> tuple[int, int]:
     index, sep, count = text.partition("/")
     if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
@@ -143,6 +152,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     prov = p.add_argument_group("provider options")
     prov.add_argument("--calcom-days", type=_days, default=14, metavar="N",
                       help="Cal.com: look for bookable slots in the next N days, 1-365 (default: 14)")
+    prov.add_argument("--min-balance", type=_min_balance, action="append", default=[], metavar="[CUR=]AMOUNT",
+                      help="warn when a provider balance is under AMOUNT (repeatable; CUR=AMOUNT for one currency, "
+                           "e.g. USD=20; default: 5 in the account currency)")
 
 
 _EXPAND_HELP = ("also replace ${NAME} by environment variables in a body read from stdin (files named on the "
@@ -366,7 +378,7 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
         dns_concurrency=args.dns_concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
         only=only, skip=skip, transport=transport, progress=progress, handle_signals=True,
-        probe_options={"calcom_days": getattr(args, "calcom_days", 14)},
+        probe_options={"calcom_days": getattr(args, "calcom_days", 14), "min_balance": getattr(args, "min_balance", [])},
     )
 
 

@@ -13,9 +13,13 @@ from tests.probes.test_auth_table import KEYS
 pytestmark = pytest.mark.anyio
 
 
-@pytest.mark.parametrize("state", ["valid", "restricted", "invalid"])
+@pytest.mark.parametrize("state", ["valid", "restricted", "invalid", "low_balance", "no_credit", "no_balances",
+                                   "billing_forbidden", "balance_outage"])
 async def test_deepgram_probe_requests_and_fake_answers_follow_the_spec(state: str) -> None:
-    for x in await oas.exchanges(DeepgramFake({KEYS["deepgram"]: state}), "deepgram", KEYS["deepgram"]):
+    seen = await oas.exchanges(DeepgramFake({KEYS["deepgram"]: state}), "deepgram", KEYS["deepgram"])
+    if state not in ("restricted", "invalid"):  # the balance is read after a 200 on /v1/projects
+        assert [x.path.endswith("/balances") for x in seen] == [False, True]
+    for x in seen:
         oas.validate_request("deepgram", x.method, x.path, x.query, x.headers)
         assert x.headers["authorization"].startswith("Token ")  # ApiKeyAuth: "Use `Authorization: Token <API_KEY>`"
         if x.status == 200:
@@ -38,10 +42,13 @@ async def test_assemblyai_probe_requests_and_fake_answers_follow_the_spec(state:
         oas.validate_response("assemblyai", x.method, x.path, x.status, x.body)  # 200 and 401 are documented
 
 
-@pytest.mark.parametrize("state", ["valid", "restricted", "invalid"])
+@pytest.mark.parametrize("state", ["valid", "restricted", "invalid", "quota_low", "quota_exhausted", "quota_overage",
+                                   "past_due"])
 async def test_elevenlabs_probe_requests_and_fake_answers_follow_the_spec(state: str) -> None:
     seen = await oas.exchanges(ElevenLabsFake({KEYS["elevenlabs"]: state}), "elevenlabs", KEYS["elevenlabs"])
     assert seen
+    if state not in ("restricted", "invalid"):  # the quota is read after a 200 on /v1/user
+        assert [x.path for x in seen] == ["/v1/user", "/v1/user/subscription"]
     for x in seen:
         oas.validate_request("elevenlabs", x.method, x.path, x.query, x.headers)
         assert x.headers.get("xi-api-key") == KEYS["elevenlabs"]  # the spec's (optional) auth header parameter

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from oneinbox_check.sandbox import scenario
+from oneinbox_check.sandbox.fakes.phone import TwilioAccount
 
 from .drive import drive, no_problems, request_problems, response_problems
 from .openapi import Spec
@@ -23,7 +24,12 @@ UNDOCUMENTED = {
 }
 
 
+SUBACCOUNT = "AC" + "5a4d0b0e" * 3 + "0000000a"
+
+
 async def exchanges(sandbox):
+    # a subaccount: "Child accounts do not contain balance information" (FetchBalance), every field nullable
+    sandbox.fake("twilio").accounts[SUBACCOUNT] = TwilioAccount(SUBACCOUNT, "5" * 32, balance=None)
     meta = {"account_sid": scenario.TWILIO_SID, "phone_number": "+14155550100",
             "sip_trunk": "oneinbox-demo.pstn.twilio.com"}
     entries = [
@@ -35,6 +41,9 @@ async def exchanges(sandbox):
         {"name": "trial", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TRIAL_TOKEN"],
          "metadata": {"account_sid": scenario.TWILIO_TRIAL_SID}},
         {"name": "bad", "provider": "twilio", "api_key": "0" * 32, "metadata": {"account_sid": scenario.TWILIO_SID}},
+        {"name": "low", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_LOW_TOKEN"],
+         "metadata": {"account_sid": scenario.TWILIO_LOW_SID}},
+        {"name": "child", "provider": "twilio", "api_key": "5" * 32, "metadata": {"account_sid": SUBACCOUNT}},
     ]
     return await drive(sandbox, ["twilio"], entries)
 
@@ -42,11 +51,13 @@ async def exchanges(sandbox):
 async def test_twilio_probe_requests_fit_the_spec(sandbox) -> None:
     seen = await exchanges(sandbox)
     paths = {e.request.path.rsplit("/", 1)[-1] for e in seen}
-    assert {"IncomingPhoneNumbers.json", "Trunks", "OriginationUrls"} <= paths
+    assert {"IncomingPhoneNumbers.json", "Trunks", "OriginationUrls", "Balance.json"} <= paths
     no_problems(request_problems(seen, SPECS))
 
 
 async def test_twilio_fake_answers_fit_the_spec(sandbox) -> None:
     seen = await exchanges(sandbox)
     assert {e.response.status for e in seen} >= {200, 401}
+    balances = [e.body for e in seen if e.request.path.endswith("/Balance.json")]
+    assert {b["balance"] for b in balances} == {"25.00", "1.20", None}
     no_problems(response_problems(seen, SPECS, UNDOCUMENTED))

@@ -118,3 +118,20 @@ def test_sandbox_serve_prints_working_flags(tmp_path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_demo_shows_a_drift_section_with_every_kind_of_drift(capsys) -> None:
+    from oneinbox_check.sandbox import scenario
+
+    code, out, _ = run_cli(capsys, "demo")
+    assert code == 1
+    drift = out.split("Drift against OneInbox", 1)[1]
+    for kind in ("drift.missing", "drift.orphan", "drift.duplicate", "drift.provider", "drift.key"):
+        assert kind in drift, kind
+    for key in scenario.KEYS.values():
+        assert key not in out and key[-12:] not in out
+
+
+def test_demo_json_report_has_no_drift_section(capsys) -> None:
+    code, out, _ = run_cli(capsys, "demo", "--format", "json")
+    assert code == 1 and "Drift against" not in out and json.loads(out)["summary"]["integrations"] > 0

@@ -94,6 +94,8 @@ async def test_item8_9_twilio_trunk_list_still_paging_after_20_pages_is_error() 
     with respx.mock:
         respx.get(f"{base}/2010-04-01/Accounts/{SID}.json").mock(return_value=httpx.Response(200, json=account))
         pages = respx.get(url__startswith=f"{trunking}/v1/Trunks").mock(side_effect=_endless_trunks)
+        respx.get(f"{base}/2010-04-01/Accounts/{SID}/Balance.json").mock(
+            return_value=httpx.Response(200, json={"account_sid": SID, "balance": "25.00", "currency": "USD"}))
         report = await check([{"name": "t", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"],
                                "metadata": {"account_sid": SID, "sip_trunk": "missing.pstn.twilio.com"}}],
                              endpoints={"twilio": base, "twilio-trunking": trunking}, retries=0)

@@ -10,6 +10,13 @@ returned" — so the ``+`` is stripped and the match is made exactly here
 → ``data[] {phone_number, status, connection_id, connection_name}``; statuses
 appear with hyphens or underscores (normalised here). Observed key shape ``KEY`` + 32 upper hex + ``_``
 + 22 alnum (58 chars): only the prefix is a rule, a length mismatch warns.
+
+``telnyx.balance`` (providers.md "Balances and quotas") reads the same
+``/v2/balance`` answer, no second request: ``data {balance, credit_limit,
+available_credit ("balance + credit limit"), pending, currency}``, all strings
+(spec3.yml ``UserBalance``). ``available_credit`` ≤ 0 fails (nothing left to
+spend), under ``--min-balance`` warns; a 403 (the key may not read the balance)
+is ``skip``.
 """
 
 from __future__ import annotations
@@ -23,12 +30,14 @@ from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
+from . import _balances
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import telnyx_error
 from .facts import Call, ProviderFacts
 
 TITLE = "Telnyx"
 NUMBER = "telnyx.phone_number"
+BALANCE = "telnyx.balance"
 
 
 class TelnyxMetadata(BaseModel):
@@ -55,7 +64,7 @@ class TelnyxProbe(Probe):
     providers = ("telnyx",)
     title = TITLE
     endpoints = {"telnyx": "https://api.telnyx.com"}
-    check_ids = (AUTH, NUMBER)
+    check_ids = (AUTH, BALANCE, NUMBER)
     metadata_model = TelnyxMetadata
     key_format = KeyFormat(description="KEY followed by 32 upper-case hex, '_' and 22 letters/digits (58 characters)",
                            prefixes=("KEY",), pattern=re.compile(r"KEY[0-9A-F]{32}_[A-Za-z0-9]{22}"))
@@ -67,19 +76,19 @@ class TelnyxProbe(Probe):
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         outcome = await ctx.http.get(ctx.url("telnyx", "/v2/balance"), headers=self.headers(ctx))
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, "Telnyx", outcome, [NUMBER])
+            return auth_undetermined(ctx, "Telnyx", outcome, [BALANCE, NUMBER])
         body = json_object(outcome) or {}
         data = body.get("data") if isinstance(body.get("data"), dict) else None
         if outcome.status == 200 and data is not None and "balance" in data:
             auth = accepted(ctx, TITLE, balance=data.get("balance"), currency=data.get("currency"))
         elif outcome.status == 401 and telnyx_error(outcome) is not None:
-            return auth_rejected(ctx, TITLE, outcome, [NUMBER])
+            return auth_rejected(ctx, TITLE, outcome, [BALANCE, NUMBER])
         elif outcome.status == 403 and telnyx_error(outcome) is not None:
             auth = ctx.result(AUTH, Status.WARN, "Telnyx knows the key but it may not read the balance (HTTP 403)",
                               "Check the key's permissions in Mission Control → API Keys.", http_status=403)
         else:
-            return auth_undetermined(ctx, "Telnyx", outcome, [NUMBER])
-        return [auth, *await self.number(ctx)]
+            return auth_undetermined(ctx, "Telnyx", outcome, [BALANCE, NUMBER])
+        return [auth, telnyx_balance(ctx, data if outcome.status == 200 else None), *await self.number(ctx)]
 
     async def number(self, ctx: ProbeContext) -> list[CheckResult]:
         number = ctx.metadata.phone_number
@@ -114,6 +123,24 @@ class TelnyxProbe(Probe):
                                f"Assign the number to connection {wanted}, or fix metadata.connection_id.", **details)]
         return [ctx.result(NUMBER, Status.PASS, f"{number} is active on connection "
                            f"{found.get('connection_name') or connection}", **details)]
+
+
+def telnyx_balance(ctx: ProbeContext, data: dict | None) -> CheckResult:
+    """``telnyx.balance`` from the auth answer's ``data`` (``None``: the key may not read it)."""
+    if data is None:
+        return ctx.result(BALANCE, Status.SKIP, "the key may not read the balance (HTTP 403): balance not checked",
+                          "Check the balance in Mission Control (Billing).")
+    available = _balances.amount(data.get("available_credit"))
+    value = available if available is not None else _balances.amount(data.get("balance"))
+    if value is None:
+        return ctx.result(BALANCE, Status.ERROR, "Telnyx answered a balance that is not a number",
+                          "Unexpected answer from the provider: retry later; if it persists, report it with -v output.")
+    currency = data.get("currency") if isinstance(data.get("currency"), str) and data.get("currency") else None
+    facts = {k: data[k] for k in ("balance", "credit_limit", "available_credit", "pending") if isinstance(data.get(k), str)}
+    return _balances.money_result(ctx, BALANCE, TITLE, value, currency,
+                                  what="available credit" if available is not None else "balance",
+                                  top_up="Add funds in Mission Control (Billing → Add funds), or turn on auto-recharge.",
+                                  **facts)
 
 
 PROBE = TelnyxProbe

@@ -18,6 +18,11 @@ Facts (providers.md; https://www.twilio.com/docs/usage/api/account,
   paging after ``MAX_PAGES`` pages is "could not tell", never "not found". A trunk's
   ``domain_name`` ends ``.pstn.twilio.com``; ``*.sip.twilio.com`` is a SIP
   Domain, a different product.
+- ``twilio.balance`` (providers.md "Balances and quotas"): ``GET
+  /2010-04-01/Accounts/{AC}/Balance.json`` → ``{account_sid, balance: "12.34",
+  currency}`` (twilio-oai twilio_api_v2010.json ``FetchBalance``; every field
+  nullable: "Child accounts do not contain balance information" → ``skip``).
+  ≤ 0 fails (calls are refused), under ``--min-balance`` warns.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from ..checks.keyformat import KeyFormat, Signature
 from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from . import _balances
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 from ._envelopes import twilio_error
 from .facts import Call, ProviderFacts
@@ -39,6 +45,7 @@ TITLE = "Twilio"
 ACCOUNT = "twilio.account"
 NUMBER = "twilio.phone_number"
 TRUNK = "twilio.sip_trunk"
+BALANCE = "twilio.balance"
 _SID = re.compile(r"AC[0-9a-f]{32}")
 _TRUNK_SID = re.compile(r"TK[0-9a-f]{32}")
 MAX_PAGES = 20
@@ -84,7 +91,7 @@ class TwilioProbe(Probe):
     providers = ("twilio",)
     title = TITLE
     endpoints = {"twilio": "https://api.twilio.com", "twilio-trunking": "https://trunking.twilio.com"}
-    check_ids = (AUTH, ACCOUNT, NUMBER, TRUNK)
+    check_ids = (AUTH, ACCOUNT, NUMBER, TRUNK, BALANCE)
     metadata_model = TwilioMetadata
     key_format = KeyFormat(description="the account's auth token: 32 hex characters",
                            pattern=re.compile(r"[0-9a-f]{32}"))
@@ -103,7 +110,7 @@ class TwilioProbe(Probe):
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         sid = ctx.metadata.account_sid.strip()
-        rest = [NUMBER, TRUNK]
+        rest = [NUMBER, TRUNK, BALANCE]
         if not _SID.fullmatch(sid):
             return [ctx.result(AUTH, Status.SKIP, "not sent: metadata.account_sid is malformed"),
                     ctx.result(ACCOUNT, Status.FAIL, f"account_sid {sid[:6]}… is not AC followed by 32 hex characters",
@@ -124,6 +131,7 @@ class TwilioProbe(Probe):
         number, number_result = await self._number(ctx, sid, auth)
         out.append(number_result)
         out.append(await self._trunk(ctx, auth, number))
+        out.append(await twilio_balance(ctx, sid, auth))
         return out
 
     def _account(self, ctx: ProbeContext, sid: str, body: dict[str, Any]) -> CheckResult:
@@ -233,6 +241,32 @@ class TwilioProbe(Probe):
                                     "Give the trunk's TK… SID, or check it in Elastic SIP Trunking → Trunks.",
                                     pages=MAX_PAGES)
         return None, None
+
+
+async def twilio_balance(ctx: ProbeContext, sid: str, auth: tuple[str, Any]) -> CheckResult:
+    """``twilio.balance``: Twilio's answer decides only when it is a balance; anything else is error/skip."""
+    reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}/Balance.json"), auth=auth)
+    if isinstance(reply, Failure):
+        return ctx.indeterminate(BALANCE, reply, "Twilio balance request")
+    if reply.status in (401, 403) and twilio_error(reply) is not None:
+        return ctx.result(BALANCE, Status.SKIP, f"these credentials may not read the balance (HTTP {reply.status}, "
+                          f"code {_code(reply)}): balance not checked", "Check the balance in the Twilio Console "
+                          "(Billing).", http_status=reply.status)
+    body = json_object(reply) if reply.status == 200 else None
+    if body is None or not {"balance", "currency"} <= body.keys():
+        return ctx.indeterminate(BALANCE, reply, "Twilio balance request")
+    if body["balance"] is None:
+        return ctx.result(BALANCE, Status.SKIP, "Twilio reports no balance for this account (a subaccount's "
+                          "balance is kept on its parent account)", "Check the parent account's balance.")
+    value = _balances.amount(body["balance"])
+    currency = body["currency"] if isinstance(body["currency"], str) and body["currency"].strip() else None
+    if value is None:
+        return ctx.result(BALANCE, Status.ERROR, "Twilio answered a balance that is not a number",
+                          "Unexpected answer from the provider: retry later; if it persists, report it with -v "
+                          "output.", http_status=reply.status)
+    return _balances.money_result(ctx, BALANCE, TITLE, value, currency, account_sid=sid,
+                                  top_up="Add funds in the Twilio Console (Billing → Add funds), or turn on "
+                                         "auto-recharge.")
 
 
 PROBE = TwilioProbe

@@ -24,7 +24,9 @@ KEYS: dict[str, str] = {
     "SANDBOX_GROQ_REVOKED_KEY": "gsk_sandboxFAKEkeyRevoked7Hq2Lp9Xw4Mz8Tc3Vb6Nd1Kf5Jg0YsE",
     "SANDBOX_ANTHROPIC_KEY": "sk-ant-api03-sandboxFAKEkey" + "Zq8Wv3Xt6Yr1Us4Tp7Oq2Nm5Lk9Jh0Gf3Ed6Cb8Az1Yx4Wv7Ut2Sr5Qp9On3Ml6Kj0Ih" + "-AAAAAAAAAA",
     "SANDBOX_DEEPGRAM_KEY": "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+    "SANDBOX_DEEPGRAM_LOW_KEY": "1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c",
     "SANDBOX_ELEVENLABS_KEY": "sk_" + "4e1f0c2b9a8d7e6f" * 3,
+    "SANDBOX_ELEVENLABS_QUOTA_KEY": "sk_" + "7a6b5c4d3e2f1a0b" * 3,
     "SANDBOX_CARTESIA_KEY": "sk_car_sandboxFAKEkeyW7x2Q9z4",
     "SANDBOX_RESEND_KEY": "re_sandbox1_FAKEfullACCESSkeyQ7w3Zp9",
     "SANDBOX_RESEND_SENDING_KEY": "re_sandbox2_FAKEsendingONLYkeyR4x8Yt",
@@ -34,6 +36,7 @@ KEYS: dict[str, str] = {
     "SANDBOX_TWILIO_TOKEN": "c0ffee11c0ffee11c0ffee11d15ea5e1",
     "SANDBOX_TWILIO_TRIAL_TOKEN": "c0ffee22c0ffee22c0ffee22d15ea5e2",
     "SANDBOX_TWILIO_SUSPENDED_TOKEN": "c0ffee33c0ffee33c0ffee33d15ea5e3",
+    "SANDBOX_TWILIO_LOW_TOKEN": "c0ffee44c0ffee44c0ffee44d15ea5e4",
     "SANDBOX_TELNYX_KEY": "KEY" + "7C3E9A1F" * 4 + "_sandboxFAKEkeyK2m9Vq4W",
     "SANDBOX_ONEINBOX_KEY": "oi_sandboxFAKEkeyP5n8Xc2Vb7",
 }
@@ -42,6 +45,7 @@ KEYS: dict[str, str] = {
 TWILIO_SID = "AC" + "5a4d0b0e" * 3 + "00000001"
 TWILIO_TRIAL_SID = "AC" + "5a4d0b0e" * 3 + "00000002"
 TWILIO_SUSPENDED_SID = "AC" + "5a4d0b0e" * 3 + "00000003"
+TWILIO_LOW_SID = "AC" + "5a4d0b0e" * 3 + "00000004"  # the demo manifest names it literally
 TWILIO_TRUNK_SID = "TK" + "5a4d0b0e" * 3 + "00000001"
 
 # The Resend account behind SANDBOX_RESEND_KEY: every sandbox zone is one of its
@@ -59,11 +63,12 @@ def build(zone: ZoneData | None = None) -> Sandbox:
         "openai": keyed.OpenAIFake({k["SANDBOX_OPENAI_KEY"]: "valid", k["SANDBOX_OPENAI_RESTRICTED_KEY"]: "restricted"}),
         "anthropic": keyed.AnthropicFake({k["SANDBOX_ANTHROPIC_KEY"]: "valid"}),
         "groq": keyed.GroqFake({}),
-        "deepgram": keyed.DeepgramFake({k["SANDBOX_DEEPGRAM_KEY"]: "valid"}),
+        "deepgram": keyed.DeepgramFake({k["SANDBOX_DEEPGRAM_KEY"]: "valid", k["SANDBOX_DEEPGRAM_LOW_KEY"]: "low_balance"}),
         "assemblyai": keyed.AssemblyAIFake({}),
         "azure": keyed.AzureFake({}),
         "cartesia": keyed.CartesiaFake({k["SANDBOX_CARTESIA_KEY"]: "valid"}),
-        "elevenlabs": keyed.ElevenLabsFake({k["SANDBOX_ELEVENLABS_KEY"]: "valid"}),
+        "elevenlabs": keyed.ElevenLabsFake({k["SANDBOX_ELEVENLABS_KEY"]: "valid",
+                                            k["SANDBOX_ELEVENLABS_QUOTA_KEY"]: "quota_exhausted"}),
         "minimax": keyed.MinimaxFake({}),
         "shisa": keyed.ShisaFake({}),
         "ws": keyed.WebSocketFake(),
@@ -76,9 +81,9 @@ def build(zone: ZoneData | None = None) -> Sandbox:
         "sendgrid": SendGridFake({k["SANDBOX_SENDGRID_KEY"]: "full"}, [SendGridDomain("sg-good.example")],
                                  [{"id": 1, "from_email": "ops@single.example", "verified": True}]),
     }
-    # ElevenLabs is "having an outage" in the demo: every request answers 503.
-    fakes["elevenlabs"].faults.append(Fault(path="/v1/.*", status=503, body={"detail": {"status": "service_unavailable",
-                                                                                          "message": "Service temporarily unavailable"}}))
+    # ElevenLabs is "having an outage" for the demo's first key: every request with it answers 503.
+    fakes["elevenlabs"].faults.append(Fault(path="/v1/.*", key=k["SANDBOX_ELEVENLABS_KEY"], status=503, body={
+        "detail": {"status": "service_unavailable", "message": "Service temporarily unavailable"}}))
     fakes["calcom"] = CalcomFake(
         {k["SANDBOX_CALCOM_KEY"]: "valid", k["SANDBOX_CALCOM_EXPIRED_KEY"]: "expired"},
         [EventType(1001, "Product Demo"), EventType(1002, "Discovery Call", length=20, hidden=True),
@@ -94,6 +99,7 @@ def build(zone: ZoneData | None = None) -> Sandbox:
             trunks=[TwilioTrunk(TWILIO_TRUNK_SID, "oneinbox-demo.pstn.twilio.com", ["sip:agent.oneinbox.example"])]),
         TwilioAccount(TWILIO_TRIAL_SID, k["SANDBOX_TWILIO_TRIAL_TOKEN"], type="Trial"),
         TwilioAccount(TWILIO_SUSPENDED_SID, k["SANDBOX_TWILIO_SUSPENDED_TOKEN"], status="suspended"),
+        TwilioAccount(TWILIO_LOW_SID, k["SANDBOX_TWILIO_LOW_TOKEN"], balance="1.20"),
     ])
     fakes["twilio"] = fakes["twilio-trunking"] = twilio
     fakes["telnyx"] = TelnyxFake({k["SANDBOX_TELNYX_KEY"]: "valid"}, [

@@ -133,23 +133,67 @@ class AnthropicFake(KeyedApp):
         return json_response(401, _anthropic_error("authentication_error", "invalid x-api-key"))  # observed text
 
 
+DEEPGRAM_PROJECT = "3b5a0c2e-0000-4000-8000-000000000001"
+
+# Deepgram balance rows by key state: deepgram-api-specs ListProjectBalancesV1ResponseBalancesItems
+# {balance_id, amount (double), units, purchase_order_id}; units "usd" as in Deepgram's community answer
+# "Deepgram credit balance retrieval" (the spec's description says "such as USD")
+DEEPGRAM_BALANCES: dict[str, list[float]] = {
+    "valid": [104.56822227], "restricted": [104.56822227], "low_balance": [2.5], "no_credit": [0.0],
+    "no_balances": [], "billing_forbidden": [], "balance_outage": [],
+}
+
+
 class DeepgramFake(KeyedApp):
+    """States: valid, restricted (cannot list projects), low_balance, no_credit, no_balances (pay-as-you-go),
+    billing_forbidden (balances 403), balance_outage (balances 503); else invalid."""
+
     name = "deepgram"
 
     def setup(self) -> None:
         self.route("GET", "/v1/projects", self.projects)
+        self.route("GET", r"/v1/projects/(?P<project_id>[^/]+)/balances", self.balances)
+
+    def _state(self, r: Request) -> str | None:
+        auth = r.headers.get("authorization", "")
+        return self.state(auth[6:] if auth.startswith("Token ") else None)
 
     def projects(self, r: Request) -> Response:
-        auth = r.headers.get("authorization", "")
-        state = self.state(auth[6:] if auth.startswith("Token ") else None)
-        if state == "valid":
+        state = self._state(r)
+        if state in DEEPGRAM_BALANCES and state != "restricted":
             # deepgram-api-specs ListProjectsV1Response
-            return json_response(200, {"projects": [{"project_id": "3b5a0c2e-0000-4000-8000-000000000001",
-                                                     "name": "Sandbox"}]})
+            return json_response(200, {"projects": [{"project_id": DEEPGRAM_PROJECT, "name": "Sandbox"}]})
         if state == "restricted":
             # ErrorResponseLegacyError shape; the 403 code/text for a role that cannot list projects is unconfirmed
             return json_response(403, {"err_code": "FORBIDDEN", "err_msg": "Insufficient permissions.",
                                        "request_id": "00000000-0000-4000-8000-000000000403"})
+        return self._invalid()
+
+    def balances(self, r: Request) -> Response:
+        state = self._state(r)
+        if state is None:
+            return self._invalid()
+        if r.params["project_id"] != DEEPGRAM_PROJECT:
+            # the spec's only documented error for this operation: 400 ErrorResponse; the text is unconfirmed
+            return json_response(400, {"err_code": "Bad Request", "err_msg": "Invalid project id.",
+                                       "request_id": "00000000-0000-4000-8000-000000000400"})
+        if state in ("billing_forbidden", "restricted"):
+            # observed for a key whose role lacks the scope (third-party report of Deepgram's management API);
+            # legacy ErrorResponse shape. The status (403) is not in the spec.
+            return json_response(403, {"err_code": "INSUFFICIENT_PERMISSIONS",
+                                       "err_msg": "Your account does not have the required scope to perform that "
+                                                  "action for this project.",
+                                       "request_id": "00000000-0000-4000-8000-000000000403"})
+        if state == "balance_outage":
+            return json_response(503, {"err_code": "SERVICE_UNAVAILABLE", "err_msg": "Service unavailable.",
+                                       "request_id": "00000000-0000-4000-8000-000000000503"})
+        return json_response(200, {"balances": [
+            {"balance_id": f"00000000-0000-4000-9000-00000000000{i}", "amount": amount, "units": "usd",
+             "purchase_order_id": f"00000000-0000-4000-a000-00000000000{i}"}
+            for i, amount in enumerate(DEEPGRAM_BALANCES[state], 1)]})
+
+    @staticmethod
+    def _invalid() -> Response:
         # ErrorResponseLegacyError; INVALID_AUTH per providers.md
         return json_response(401, {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials.",
                                    "request_id": "00000000-0000-4000-8000-000000000401"})
@@ -229,39 +273,79 @@ class CartesiaFake(KeyedApp):
         return json_response(401, _cartesia_error("invalid_api_key", "Unauthorized", "Invalid API key"))
 
 
-def _eleven_user() -> dict:
-    # elevenlabs-docs openapi.json UserResponseModel / SubscriptionResponseModel (required fields)
+# ElevenLabs character usage by key state: (character_count, character_limit, status, can extend, extension)
+ELEVEN_QUOTAS: dict[str, tuple[int, int, str, bool, int | None]] = {
+    "valid": (1200, 100000, "active", True, None), "restricted": (1200, 100000, "active", True, None),
+    "quota_low": (92500, 100000, "active", False, None), "quota_exhausted": (100000, 100000, "active", False, None),
+    "quota_overage": (104000, 100000, "active", True, 50000), "past_due": (1200, 100000, "past_due", True, None),
+}
+
+
+def _next_reset_unix() -> int:
+    """The first day of next month, 00:00 UTC (a monthly character refresh)."""
+    import datetime as dt
+
+    today = dt.datetime.now(dt.UTC)
+    first = dt.datetime(today.year + today.month // 12, today.month % 12 + 1, 1, tzinfo=dt.UTC)
+    return int(first.timestamp())
+
+
+def _eleven_subscription(state: str) -> dict:
+    # elevenlabs-docs openapi.json SubscriptionResponseModel (every required field, plus the reset time)
+    count, limit, status, extendable, extension = ELEVEN_QUOTAS.get(state, ELEVEN_QUOTAS["valid"])
+    return {"tier": "creator", "character_count": count, "character_limit": limit,
+            "max_character_limit_extension": extension, "can_extend_character_limit": extendable,
+            "allowed_to_extend_character_limit": extendable, "next_character_count_reset_unix": _next_reset_unix(),
+            "voice_slots_used": 1, "professional_voice_slots_used": 0, "voice_limit": 30, "voice_add_edit_counter": 0,
+            "professional_voice_limit": 1, "can_extend_voice_limit": False, "can_use_instant_voice_cloning": True,
+            "can_use_professional_voice_cloning": True, "status": status}
+
+
+def _eleven_user(state: str) -> dict:
+    # elevenlabs-docs openapi.json UserResponseModel (required fields)
     return {"user_id": "sandbox-user", "is_new_user": False, "can_use_delayed_payment_methods": False,
             "is_onboarding_completed": True, "is_onboarding_checklist_completed": True, "created_at": 1700000000,
-            "subscription": {"tier": "creator", "character_count": 1200, "character_limit": 100000,
-                             "max_character_limit_extension": None, "can_extend_character_limit": True,
-                             "allowed_to_extend_character_limit": True, "voice_slots_used": 1,
-                             "professional_voice_slots_used": 0, "voice_limit": 30, "voice_add_edit_counter": 0,
-                             "professional_voice_limit": 1, "can_extend_voice_limit": False,
-                             "can_use_instant_voice_cloning": True, "can_use_professional_voice_cloning": True,
-                             "status": "active"}}
+            "subscription": _eleven_subscription(state)}
 
 
 class ElevenLabsFake(KeyedApp):
+    """States: valid, restricted (no user_read), and the ELEVEN_QUOTAS usage states; else invalid."""
+
     name = "elevenlabs"
 
     def setup(self) -> None:
         self.route("GET", "/v1/user", self.user)
+        self.route("GET", "/v1/user/subscription", self.subscription)
         self.route("GET", "/v1/voices", self.voices)
 
     # 401 bodies: help.elevenlabs.io "API - Error Code 400 or 401" ({"detail": {"status", "message"}});
     # the OpenAPI spec documents only 200 and 422 for these operations
-    def user(self, r: Request) -> Response:
-        state = self.state(r.headers.get("xi-api-key"))
-        if state == "valid":
-            return json_response(200, _eleven_user())
+    def _denied(self, state: str | None) -> Response | None:
         if state == "restricted":
             return json_response(401, {"detail": {"status": "missing_permissions",
                                                   "message": "The API key you used is missing the permission user_read to execute this operation."}})
-        return json_response(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
+        if state not in ELEVEN_QUOTAS:
+            return json_response(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
+        return None
+
+    def user(self, r: Request) -> Response:
+        state = self.state(r.headers.get("xi-api-key"))
+        return self._denied(state) or json_response(200, _eleven_user(state or "valid"))
+
+    def subscription(self, r: Request) -> Response:
+        state = self.state(r.headers.get("xi-api-key"))
+        denied = self._denied(state)
+        if denied is not None:
+            return denied
+        # ExtendedSubscriptionResponseModel: the subscription plus billing fields (has_open_invoices required)
+        return json_response(200, {**_eleven_subscription(state or "valid"), "currency": "usd",
+                                   "billing_period": "monthly_period", "character_refresh_period": "monthly_period",
+                                   "next_invoice": {"amount_due_cents": 2200,
+                                                    "next_payment_attempt_unix": _next_reset_unix()},
+                                   "has_open_invoices": state == "past_due", "pending_change": None})
 
     def voices(self, r: Request) -> Response:
-        if self.state(r.headers.get("xi-api-key")) in ("valid", "restricted"):
+        if self.state(r.headers.get("xi-api-key")) in ELEVEN_QUOTAS:
             # GetVoicesResponseModel / VoiceResponseModel required fields
             return json_response(200, {"voices": [{"voice_id": "21m00Tcm4TlvDq8ikWAM", "name": "Rachel",
                                                    "category": "premade", "labels": {"accent": "american"},

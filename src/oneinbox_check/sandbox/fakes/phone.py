@@ -33,6 +33,8 @@ class TwilioAccount:
     type: str = "Full"
     numbers: list[TwilioNumber] = field(default_factory=list)
     trunks: list[TwilioTrunk] = field(default_factory=list)
+    balance: str | None = "25.00"  # None: a subaccount ("Child accounts do not contain balance information")
+    currency: str | None = "USD"
 
 
 def _twilio_error(status: int, code: int, message: str) -> Response:
@@ -54,6 +56,7 @@ class TwilioFake(KeyedApp):
     def setup(self) -> None:
         self.route("GET", r"/2010-04-01/Accounts/(?P<sid>AC\w+)\.json", self.account)
         self.route("GET", r"/2010-04-01/Accounts/(?P<sid>AC\w+)/IncomingPhoneNumbers\.json", self.numbers)
+        self.route("GET", r"/2010-04-01/Accounts/(?P<sid>AC\w+)/Balance\.json", self.balance)
         self.route("GET", r"/v1/Trunks", self.trunks)
         self.route("GET", r"/v1/Trunks/(?P<tk>TK\w+)/OriginationUrls", self.origination)
 
@@ -84,6 +87,14 @@ class TwilioFake(KeyedApp):
                                    "type": a.type, "owner_account_sid": a.sid,
                                    "date_created": "Mon, 05 Jan 2026 10:00:00 +0000",
                                    "uri": f"/2010-04-01/Accounts/{a.sid}.json"})
+
+    def balance(self, r: Request) -> Response:
+        a = self._visible(r)
+        if isinstance(a, Response):
+            return a
+        # twilio-oai twilio_api_v2010.json FetchBalance: api.v2010.account.balance, its example's shape
+        return json_response(200, {"account_sid": a.sid, "balance": a.balance,
+                                   "currency": a.currency if a.balance is not None else None})
 
     def numbers(self, r: Request) -> Response:
         a = self._visible(r)
@@ -130,8 +141,14 @@ class TelnyxNumber:
     connection_name: str | None = "OneInbox SIP"
 
 
+# Telnyx balances by key state: (balance, credit_limit, available_credit), strings as spec3.yml UserBalance
+TELNYX_BALANCES = {"valid": ("300.00", "100.00", "400.00"), "low_balance": ("3.00", "0.00", "3.00"),
+                   "no_credit": ("-12.50", "0.00", "-12.50"), "on_credit": ("-20.00", "100.00", "80.00"),
+                   "balance_forbidden": None}
+
+
 class TelnyxFake(KeyedApp):
-    """keys: key → "valid"; ``numbers`` belong to every valid key."""
+    """keys: key → a TELNYX_BALANCES state ("valid", …); ``numbers`` belong to every such key."""
 
     name = "telnyx"
 
@@ -146,15 +163,24 @@ class TelnyxFake(KeyedApp):
     def _denied(self, r: Request) -> Response | None:
         """401 in spec3.yml's ``Errors`` envelope (string ``code``); code 10009 per providers.md, the detail
         text is unconfirmed."""
-        if self.state(r.bearer()) != "valid":
+        if self.state(r.bearer()) not in TELNYX_BALANCES:
             return json_response(401, {"errors": [{"code": "10009", "title": "Authentication failed",
                                                    "detail": "The API key looks malformed. Check that you copied it correctly."}]})
         return None
 
     def balance(self, r: Request) -> Response:
-        return self._denied(r) or json_response(200, {"data": {"record_type": "balance", "balance": "300.00",
-                                                               "credit_limit": "100.00", "available_credit": "400.00",
-                                                               "pending": "0.00", "currency": "USD"}})
+        denied = self._denied(r)
+        if denied:
+            return denied
+        amounts = TELNYX_BALANCES[self.state(r.bearer()) or "valid"]
+        if amounts is None:
+            # spec3.yml GetUserBalance 403 billing_ForbiddenErrorResponse ("Insufficient permissions to access
+            # balance information"); code 10010 per providers.md, the detail text is unconfirmed
+            return json_response(403, {"errors": [{"code": "10010", "title": "Authorization failed",
+                                                   "detail": "You are not authorized to access balance information."}]})
+        balance, credit_limit, available = amounts
+        return json_response(200, {"data": {"record_type": "balance", "balance": balance, "credit_limit": credit_limit,
+                                            "available_credit": available, "pending": "0.00", "currency": "USD"}})
 
     def phone_numbers(self, r: Request) -> Response:
         denied = self._denied(r)

@@ -1,0 +1,91 @@
+"""telnyx.balance (providers.md "Balances and quotas"): read from the /v2/balance
+answer key.auth already asked for. No available credit fails like a bad key,
+under --min-balance warns; a read that proves nothing is error/skip."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from oneinbox_check import check
+from oneinbox_check.models import CheckResult
+from oneinbox_check.sandbox.fakes.phone import TelnyxFake
+from oneinbox_check.sandbox.world import Sandbox
+
+pytestmark = pytest.mark.anyio
+KEY = "KEY" + "0A1B2C3D" * 4 + "_" + "Uv8w" * 5 + "xy"
+BASE = "http://127.0.0.1:7/telnyx"
+
+
+async def checks_for(state: str | None, **options) -> tuple[dict[str, CheckResult], TelnyxFake]:
+    fake = TelnyxFake({KEY: state} if state else {})
+    sandbox = Sandbox({"telnyx": fake})
+    report = await check([{"name": "t", "provider": "telnyx", "api_key": KEY}], endpoints=sandbox.endpoints(),
+                         transport=sandbox.transport(), retries=0, timeout=2, probe_options=options)
+    return {c.id: c for c in report.integrations[0].checks}, fake
+
+
+async def balance_answering(response: httpx.Response | Exception) -> dict[str, CheckResult]:
+    with respx.mock:
+        route = respx.get(f"{BASE}/v2/balance")
+        route.mock(side_effect=response) if isinstance(response, Exception) else route.mock(return_value=response)
+        report = await check([{"name": "t", "provider": "telnyx", "api_key": KEY}], endpoints={"telnyx": BASE},
+                             retries=0, timeout=2)
+    return {c.id: c for c in report.integrations[0].checks}
+
+
+async def test_telnyx_balance_with_credit_passes_without_a_second_request() -> None:
+    checks, fake = await checks_for("valid")
+    assert checks["telnyx.balance"].status.value == "pass" and "USD 400.00" in checks["telnyx.balance"].summary
+    assert fake.count("/v2/balance") == 1
+
+
+async def test_telnyx_low_balance_warns_below_min_balance() -> None:
+    result = (await checks_for("low_balance"))[0]["telnyx.balance"]
+    assert result.status.value == "warn" and "USD 3.00" in result.summary and "--min-balance 5" in result.summary
+
+
+async def test_telnyx_min_balance_option_raises_the_threshold() -> None:
+    result = (await checks_for("valid", min_balance=["USD=500"]))[0]["telnyx.balance"]
+    assert result.status.value == "warn" and result.details["min_balance"] == "500"
+
+
+async def test_telnyx_no_available_credit_fails_like_a_bad_key() -> None:
+    result = (await checks_for("no_credit"))[0]["telnyx.balance"]
+    assert result.status.value == "fail" and "USD -12.50" in result.summary and result.remediation
+
+
+async def test_telnyx_negative_balance_within_the_credit_limit_passes() -> None:
+    result = (await checks_for("on_credit"))[0]["telnyx.balance"]
+    assert result.status.value == "pass" and result.details["balance"] == "-20.00"
+
+
+async def test_telnyx_balance_read_403_is_skip_not_fail() -> None:
+    checks = (await checks_for("balance_forbidden"))[0]
+    assert checks["key.auth"].status.value == "warn" and checks["telnyx.balance"].status.value == "skip"
+
+
+async def test_telnyx_rejected_key_skips_the_balance() -> None:
+    checks = (await checks_for(None))[0]
+    assert checks["key.auth"].status.value == "fail" and checks["telnyx.balance"].status.value == "skip"
+
+
+async def test_telnyx_balance_without_available_credit_uses_the_balance() -> None:
+    checks = await balance_answering(httpx.Response(200, json={"data": {"balance": "2.00", "currency": "USD"}}))
+    assert checks["telnyx.balance"].status.value == "warn" and "balance is low: USD 2.00" in checks["telnyx.balance"].summary
+
+
+async def test_telnyx_balance_that_is_not_a_number_is_error() -> None:
+    checks = await balance_answering(httpx.Response(200, json={"data": {"balance": "n/a", "currency": "USD"}}))
+    assert checks["key.auth"].status.value == "pass" and checks["telnyx.balance"].status.value == "error"
+
+
+@pytest.mark.parametrize("response", [
+    httpx.Response(503, json={"errors": [{"code": "10503", "title": "Service unavailable"}]}),
+    httpx.Response(200, text="<html>captive portal</html>"), httpx.ReadTimeout("slow"),
+], ids=["503", "html-200", "timeout"])
+async def test_telnyx_balance_read_failure_is_auth_error_and_balance_skip_never_fail(response: httpx.Response | Exception) -> None:
+    checks = await balance_answering(response)
+    assert checks["key.auth"].status.value == "error" and checks["telnyx.balance"].status.value == "skip"
+    assert all(c.status.value != "fail" for c in checks.values())
