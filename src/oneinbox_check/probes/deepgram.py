@@ -59,7 +59,11 @@ class DeepgramProbe(Probe):
         indeterminate="a 401/403 without Deepgram's body (HTML from a proxy or WAF, a proxy's JSON); every "
                       "other status; a transport failure.",
         sources=("https://developers.deepgram.com/reference/management-api/projects/list",
-                 "deepgram/deepgram-api-specs openapi.yml: `ErrorResponse`"),
+                 "deepgram/deepgram-api-specs openapi.yml: `ErrorResponse`, `ListProjectBalancesV1Response`",
+                 "https://developers.deepgram.com/reference/manage/billing/list"),
+        also=(Call("GET", "deepgram", "/v1/projects/{project_id}/balances", "`Authorization: Token <key>`",
+                   purpose="deepgram.balance, for each listed project (at most 5; a 401/403 in Deepgram's body "
+                           "→ skip)"),),
     )
     providers = ("deepgram",)
     title = TITLE

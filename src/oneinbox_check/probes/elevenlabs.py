@@ -55,8 +55,11 @@ class ElevenLabsProbe(Probe):
         indeterminate="a 401 without that body; every other status; a transport failure.",
         sources=("https://elevenlabs.io/docs/api-reference/user/get",
                  "help.elevenlabs.io \"API - Error Code 400 or 401\" (the OpenAPI spec documents only 200/422 "
-                 "here)"),
-        also=(Call("GET", "elevenlabs", "/v1/voices", "`xi-api-key: <key>`", purpose="key.scope (restricted key)"),),
+                 "here)",
+                 "elevenlabs-docs fern/apis/api/openapi.json: `ExtendedSubscriptionResponseModel`"),
+        also=(Call("GET", "elevenlabs", "/v1/voices", "`xi-api-key: <key>`", purpose="key.scope (restricted key)"),
+              Call("GET", "elevenlabs", "/v1/user/subscription", "`xi-api-key: <key>`",
+                   purpose="elevenlabs.quota (a `missing_permissions` answer → skip)")),
     )
     providers = ("elevenlabs",)
     title = TITLE

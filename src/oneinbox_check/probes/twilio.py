@@ -86,7 +86,10 @@ class TwilioProbe(Probe):
               Call("GET", "twilio-trunking", "/v1/Trunks", "HTTP Basic `AccountSid:AuthToken`",
                    query=("PageSize=100",), purpose="twilio.sip_trunk (paged by `meta.next_page_url`)"),
               Call("GET", "twilio-trunking", "/v1/Trunks/{TrunkSid}/OriginationUrls",
-                   "HTTP Basic `AccountSid:AuthToken`", purpose="twilio.sip_trunk (details)")),
+                   "HTTP Basic `AccountSid:AuthToken`", purpose="twilio.sip_trunk (details)"),
+              Call("GET", "twilio", "/2010-04-01/Accounts/{AccountSid}/Balance.json",
+                   "HTTP Basic `AccountSid:AuthToken`",
+                   purpose="twilio.balance (a 401/403 in Twilio's envelope or a null balance → skip)")),
     )
     providers = ("twilio",)
     title = TITLE
