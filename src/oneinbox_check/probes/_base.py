@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from ..checks.keyformat import KeyFormat, Signature, check_key
 from ..models import CheckResult, Integration, Status, Tool
 from ..secrets import Secret
+from .facts import ProviderFacts
 
 if TYPE_CHECKING:
     from ..net.dns import Resolver
@@ -143,6 +144,7 @@ class Probe:
     metadata_model: ClassVar[type[BaseModel]] = NoMetadata
     tool_types: ClassVar[tuple[str, ...]] = ()
     rate_limits: ClassVar[Mapping[str, float]] = {}  # endpoint name -> documented requests per second
+    facts: ClassVar[ProviderFacts | None] = None  # what it asks and how it reads the answer (docs/providers.md)
 
     def format_check(self, provider: str, key: str, metadata: Any, signatures: Sequence[Signature]) -> CheckResult:
         """``key.format`` for *key*; override to add provider rules, calling super()."""

@@ -18,6 +18,7 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from .facts import Call, ProviderFacts
 
 TITLE = "Anthropic"
 
@@ -28,6 +29,17 @@ def anthropic_envelope(body: dict) -> bool:
 
 
 class AnthropicProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "anthropic", "/v1/models", "`x-api-key: <key>`", headers=("anthropic-version: 2023-06-01",)),
+        valid="200 with a `data` list → `key.auth` pass, `key.scope` pass.",
+        invalid="401 in Anthropic's envelope `{\"type\": \"error\", \"error\": {\"type\", \"message\"}}` "
+                "(`authentication_error`); a JSON 404 `not_found_error` (a disabled or deleted key).",
+        restricted="403 `permission_error` → `key.auth` pass, `key.scope` fail.",
+        indeterminate="529 `overloaded_error` and every other status; an answer without Anthropic's envelope "
+                      "(HTML, empty, a proxy's JSON); a transport failure.",
+        sources=("https://docs.anthropic.com/en/api/models-list", "https://docs.anthropic.com/en/api/errors",
+                 "trufflehog's Anthropic verifier (404 `not_found_error`)"),
+    )
     providers = ("anthropic",)
     title = TITLE
     endpoints = {"anthropic": "https://api.anthropic.com"}

@@ -12,6 +12,7 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
 from ._base import Probe, ProbeContext, simple_auth, str_at
+from .facts import Call, ProviderFacts
 
 
 def assemblyai_envelope(body: dict) -> bool:
@@ -19,6 +20,16 @@ def assemblyai_envelope(body: dict) -> bool:
 
 
 class AssemblyAIProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "assemblyai", "/v2/transcript", "`Authorization: <key>` (the bare key)",
+                     query=("limit=1",)),
+        valid="200 with a JSON object holding `transcripts` (`TranscriptList`).",
+        invalid="401 with the spec's `Error` body `{\"error\": str}` (\"Authentication error, API token "
+                "missing/invalid\").",
+        indeterminate="a 200 without `transcripts`; every other status; a 401 without that body; a transport "
+                      "failure.",
+        sources=("AssemblyAI/assemblyai-api-spec openapi.yml: `listTranscripts`",),
+    )
     providers = ("assembly_ai",)
     title = "AssemblyAI"
     endpoints = {"assemblyai": "https://api.assemblyai.com"}

@@ -34,6 +34,7 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ._base import AUTH, Probe, ProbeContext, accepted, json_object, str_at
+from .facts import Call, ProviderFacts
 
 TITLE = "Azure Speech"
 DEFAULT = "https://{region}.api.cognitive.microsoft.com"
@@ -52,6 +53,22 @@ class AzureMetadata(BaseModel):
 
 
 class AzureProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("POST", "azure", "/sts/v1.0/issueToken", "`Ocp-Apim-Subscription-Key: <key>`",
+                     note="empty body; {region} is metadata.region; not retried (it issues a token)"),
+        valid="200 whose body is a JWT (three dot-separated parts).",
+        invalid="401 in Azure's error body (a wrong key, or a key of another region: the fix names both); 403 "
+                "saying \"quota\" → fail \"out of quota\".",
+        indeterminate="403 \"Access denied due to Virtual Network/Firewall rules\" → error \"run from an "
+                      "allowed network\"; any other 403 or status; a body that is not Azure's "
+                      "(`error.message`, or `statusCode` with `message`); a transport failure. Without "
+                      "metadata.region the check is skip (OneInbox needs the region).",
+        sources=("https://learn.microsoft.com/azure/ai-services/speech-service/rest-speech-to-text-short"
+                 "#authentication",
+                 "observed bodies: Azure-Samples/cognitive-services-speech-sdk#41, "
+                 "Azure-Samples/azure-sql-db-chatbot#3"),
+        unconfirmed=("the error bodies: observed shapes, no published spec",),
+    )
     providers = ("azure",)
     title = TITLE
     endpoints = {"azure": DEFAULT}

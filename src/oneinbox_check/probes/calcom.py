@@ -37,6 +37,7 @@ from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 from ._envelopes import calcom_error
+from .facts import Call, ProviderFacts
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -112,6 +113,25 @@ def slot_starts(body: dict[str, Any] | None) -> list[str] | None:
 
 
 class CalcomProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "calcom", "/v2/me", "`Authorization: Bearer <key>`", headers=("cal-api-version: 2024-08-13",)),
+        valid="200 with `status: success` and a `data` object.",
+        invalid="401 in Cal.com's envelope `{\"status\": \"error\", \"error\": {\"code\", \"message\"}}` "
+                "(an invalid or expired key: the message says which).",
+        indeterminate="every other status or body; a 401 without Cal.com's envelope; a transport failure.",
+        sources=("https://cal.com/docs/api-reference/v2",
+                 "calcom/cal.com: apps/api/v2/swagger/documentation.json"),
+        unconfirmed=("that a required `location` field with a single location configured is filled by Cal.com "
+                     "itself (not counted as extra input)",),
+        also=(Call("GET", "calcom", "/v2/event-types", "`Authorization: Bearer <key>`",
+                   headers=("cal-api-version: 2024-06-14",), purpose="calcom.event_types"),
+              Call("GET", "calcom", "/v2/event-types/{eventTypeId}", "`Authorization: Bearer <key>`",
+                   headers=("cal-api-version: 2024-06-14",),
+                   purpose="calcom.event_type (when the list lacks it; 404 in Cal.com's envelope → fail)"),
+              Call("GET", "calcom", "/v2/slots", "`Authorization: Bearer <key>`",
+                   query=("eventTypeId=<id>", "start=<today>", "end=<today + calcom_days>", "timeZone=UTC"),
+                   headers=("cal-api-version: 2024-09-04",), purpose="calcom.availability")),
+    )
     providers = ("calcom",)
     title = TITLE
     endpoints = {"calcom": "https://api.cal.com"}

@@ -22,6 +22,7 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..secrets import wrap
 from ._base import Probe, ProbeContext, simple_auth, str_at
+from .facts import Call, ProviderFacts
 
 API_VERSION = "2026-03-01"
 
@@ -31,6 +32,19 @@ def cartesia_envelope(body: dict) -> bool:
 
 
 class CartesiaProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "cartesia", "/voices", "`Authorization: Bearer <key>`",
+                     headers=("Cartesia-Version: 2026-03-01",)),
+        valid="200 with a JSON object holding `data` (`{\"data\": [Voice], \"has_more\"}`).",
+        invalid="401 with Cartesia's error object (`title` and `message`, from version 2026-03-01 on).",
+        indeterminate="a 200 without `data`; 400 (e.g. the version header refused) and every other status; "
+                      "a plain-text 401 (older versions: cannot be told from a proxy's page); a transport "
+                      "failure.",
+        sources=("https://docs.cartesia.ai/api-reference (API conventions: Bearer)",
+                 "https://docs.cartesia.ai/use-the-api/api-errors",
+                 "cartesia-ai/cartesia-python `_client.py` (3.x sends Bearer)"),
+        unconfirmed=("the key length", "older keys without the `sk_car_` prefix (a `key.format` warn, not fail)"),
+    )
     providers = ("cartesia",)
     title = "Cartesia"
     endpoints = {"cartesia": "https://api.cartesia.ai"}

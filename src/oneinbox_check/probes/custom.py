@@ -34,6 +34,7 @@ from ..net import addresses
 from ..net.http import Failure, HttpClient, Reply
 from ..secrets import Secret, wrap
 from ._base import Probe, ProbeContext, error_message, json_object
+from .facts import Call, ProviderFacts
 
 ID = "custom.websocket"
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -54,6 +55,23 @@ def _shown(parts) -> str:
 
 
 class CustomProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", None, "{custom_websocket_url}",
+                     "`Authorization: Bearer <key>` when a key is given, else Basic from the URL's user-info; "
+                     "neither over ws:// except to loopback",
+                     headers=("Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                              "Sec-WebSocket-Key: <random>")),
+        valid="101 with `Upgrade: websocket`, `Connection: Upgrade`, the right `Sec-WebSocket-Accept` and no "
+              "subprotocol or extension the client did not ask for (RFC 6455 §4.1).",
+        invalid="a URL that is not ws:// or wss://; a 101 lacking any of those; a JSON 401/403 (the server "
+                "refused the handshake); 404/405 (no "
+                "WebSocket at this URL); 426 (version 13 refused); a host without A/AAAA records; a "
+                "link-local or cloud-metadata address; credentials over ws:// to a non-loopback host.",
+        indeterminate="an HTML page (a WAF, a proxy, a captive portal); 400 (a subprotocol or header may be "
+                      "required); a 2xx instead of 101; 5xx and other statuses; a DNS failure; a transport "
+                      "failure.",
+        sources=("RFC 6455 §4.1 (https://www.rfc-editor.org/rfc/rfc6455#section-4.1)",),
+    )
     providers = ("custom",)
     title = "custom LLM"
     check_ids = (ID,)

@@ -33,6 +33,7 @@ from ..net.http import Failure
 from ..secrets import wrap
 from . import _balances
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from .facts import Call, ProviderFacts
 
 TITLE = "Deepgram"
 BALANCE = "deepgram.balance"
@@ -48,6 +49,22 @@ def deepgram_envelope(body: dict) -> bool:
 
 
 class DeepgramProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "deepgram", "/v1/projects", "`Authorization: Token <key>`"),
+        valid="200 with a `projects` list → `key.auth` pass, `key.scope` pass.",
+        invalid="401 in Deepgram's error body (legacy `err_code`/`err_msg`, or modern `category` and `message`; "
+                "e.g. `INVALID_AUTH`).",
+        restricted="403 in Deepgram's error body (a role that cannot list projects) → `key.auth` pass, "
+                   "`key.scope` warn.",
+        indeterminate="a 401/403 without Deepgram's body (HTML from a proxy or WAF, a proxy's JSON); every "
+                      "other status; a transport failure.",
+        sources=("https://developers.deepgram.com/reference/management-api/projects/list",
+                 "deepgram/deepgram-api-specs openapi.yml: `ErrorResponse`, `ListProjectBalancesV1Response`",
+                 "https://developers.deepgram.com/reference/manage/billing/list"),
+        also=(Call("GET", "deepgram", "/v1/projects/{project_id}/balances", "`Authorization: Token <key>`",
+                   purpose="deepgram.balance, for each listed project (at most 5; a 401/403 in Deepgram's body "
+                           "→ skip)"),),
+    )
     providers = ("deepgram",)
     title = TITLE
     endpoints = {"deepgram": "https://api.deepgram.com"}

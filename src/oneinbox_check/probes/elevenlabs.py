@@ -28,6 +28,7 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from .facts import Call, ProviderFacts
 
 TITLE = "ElevenLabs"
 QUOTA = "elevenlabs.quota"
@@ -44,6 +45,22 @@ def elevenlabs_envelope(body: dict) -> bool:
 
 
 class ElevenLabsProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "elevenlabs", "/v1/user", "`xi-api-key: <key>`"),
+        valid="200 with `subscription` → `key.auth` pass, `key.scope` pass.",
+        invalid="401 with `{\"detail\": {\"status\", …}}` other than `missing_permissions` (e.g. "
+                "`invalid_api_key`).",
+        restricted="401 `detail.status == \"missing_permissions\"` → `key.auth` pass, `key.scope` warn; "
+                   "`/v1/voices` is then tried to say whether voices are readable.",
+        indeterminate="a 401 without that body; every other status; a transport failure.",
+        sources=("https://elevenlabs.io/docs/api-reference/user/get",
+                 "help.elevenlabs.io \"API - Error Code 400 or 401\" (the OpenAPI spec documents only 200/422 "
+                 "here)",
+                 "elevenlabs-docs fern/apis/api/openapi.json: `ExtendedSubscriptionResponseModel`"),
+        also=(Call("GET", "elevenlabs", "/v1/voices", "`xi-api-key: <key>`", purpose="key.scope (restricted key)"),
+              Call("GET", "elevenlabs", "/v1/user/subscription", "`xi-api-key: <key>`",
+                   purpose="elevenlabs.quota (a `missing_permissions` answer → skip)")),
+    )
     providers = ("elevenlabs",)
     title = TITLE
     endpoints = {"elevenlabs": "https://api.elevenlabs.io"}

@@ -11,6 +11,7 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
 from ..secrets import wrap
 from ._base import Probe, ProbeContext, simple_auth, str_at
+from .facts import Call, ProviderFacts
 
 
 def groq_envelope(body: dict) -> bool:
@@ -18,6 +19,14 @@ def groq_envelope(body: dict) -> bool:
 
 
 class GroqProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "groq", "/openai/v1/models", "`Authorization: Bearer <key>`"),
+        valid="200 with a JSON object holding `data`.",
+        invalid="401 in the OpenAI-style envelope `{\"error\": {\"message\", …}}` (`invalid_api_key`).",
+        indeterminate="a 200 without `data`; every other status; a 401 without Groq's envelope; a transport "
+                      "failure.",
+        sources=("https://console.groq.com/docs/api-reference#models-list", "https://console.groq.com/docs/errors"),
+    )
     providers = ("groq",)
     title = "Groq"
     endpoints = {"groq": "https://api.groq.com"}

@@ -25,6 +25,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, Probe, ProbeContext, accepted, json_object
+from .facts import Call, ProviderFacts
 
 TITLE = "MiniMax"
 GLOBAL = "https://api.minimax.io"
@@ -40,6 +41,18 @@ class MinimaxMetadata(BaseModel):
 
 
 class MinimaxProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "minimax", "/v1/files/list", "`Authorization: Bearer <key>`",
+                     query=("purpose=voice_clone", "GroupId=<metadata.group_id, when given>"),
+                     note="metadata.region = cn: on https://api.minimaxi.com"),
+        valid="HTTP 200 **and** `base_resp.status_code == 0` (HTTP 200 alone proves nothing).",
+        invalid="`base_resp.status_code` 2049 (invalid key) or 1004 (authentication failed — also \"token does "
+                "not match group\": the fix names `group_id`), on HTTP 200 or 401; 1008 → fail \"no balance\".",
+        indeterminate="1002/1039 (rate limits) and every other code; no integer `base_resp.status_code`; an "
+                      "HTTP status other than 200/401; a transport failure.",
+        sources=("https://platform.minimax.io/docs/api-reference/errorcode",
+                 "platform.minimax.io OpenAPI for `/v1/files/list` (Bearer alone, no GroupId)"),
+    )
     providers = ("minimax",)
     title = TITLE
     endpoints = {"minimax": GLOBAL}

@@ -47,6 +47,7 @@ from ._base import (
     json_object,
     str_at,
 )
+from .facts import Call, ProviderFacts
 
 TITLE = "OpenAI"
 _RESTRICTED = re.compile(r"insufficient permissions|missing scopes?|api\.model\.read", re.IGNORECASE)
@@ -62,6 +63,23 @@ def openai_envelope(body: dict) -> bool:
 
 
 class OpenAIProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "openai", "/v1/models", "`Authorization: Bearer <key>`"),
+        valid="200 with a `data` list → `key.auth` pass; `key.scope` skip: listing models does not prove the "
+              "`model.request` scope (restricted keys can list models and still fail inference).",
+        invalid="401 in OpenAI's error envelope `{\"error\": {\"message\", …}}` (e.g. `invalid_api_key`); "
+                "429 with `insufficient_quota` as `error.type` or `code` → fail \"no credit\" / \"spend limit\".",
+        restricted="401 whose message names missing scopes or insufficient permissions → `key.auth` pass, "
+                   "`key.scope` warn.",
+        indeterminate="401 \"IP not authorized\" (`ip_not_authorized`, or a message saying the IP is not "
+                      "allowed) → error \"run from an allowed address\"; any other 429, 5xx or status; an "
+                      "answer without OpenAI's envelope (HTML, a proxy's JSON); a transport failure.",
+        sources=("openai/openai-openapi: `GET /models`, `ErrorResponse`",
+                 "https://platform.openai.com/docs/guides/error-codes",
+                 "restricted-key text observed on community.openai.com"),
+        unconfirmed=("the exact body of the 401 \"IP not authorized\" (the guide gives only the title)",
+                     "a zero-cost request that proves `model.request` (not found, so `key.scope` is skip)"),
+    )
     providers = ("openai", "whisper")
     title = TITLE
     endpoints = {"openai": "https://api.openai.com"}

@@ -34,6 +34,7 @@ from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import resend_error
+from .facts import Call, ProviderFacts
 
 TITLE = "Resend"
 FROM = "email.from_address"
@@ -81,6 +82,21 @@ def layout_from_records(domain: str, region: str, records: list[dict[str, Any]])
 
 
 class ResendProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "resend", "/domains", "`Authorization: Bearer <key>`"),
+        valid="200 with a `data` list → `key.auth` pass, `key.scope` pass (full access: can read domains).",
+        invalid="400/401/403 in Resend's envelope `{statusCode, name, message}` with `name` "
+                "`validation_error`, `invalid_api_key` or `missing_api_key`.",
+        restricted="401 `restricted_api_key` (a sending-only key, the one OneInbox needs) → `key.auth` pass, "
+                   "`key.scope` pass; `resend.domain`/`resend.records` skip; DNS checked with Resend's default "
+                   "layout.",
+        indeterminate="a 200 without a `data` list; every other status or `name`; an answer without Resend's "
+                      "envelope; a transport failure.",
+        sources=("https://resend.com/docs/api-reference/domains", "https://resend.com/docs/api-reference/errors",
+                 "resend/resend-openapi: resend.yaml"),
+        also=(Call("GET", "resend", "/domains/{domain_id}", "`Authorization: Bearer <key>`",
+                   purpose="resend.domain, resend.records"),),
+    )
     providers = ("resend",)
     title = TITLE
     endpoints = {"resend": "https://api.resend.com"}

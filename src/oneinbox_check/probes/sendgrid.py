@@ -32,6 +32,7 @@ from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import sendgrid_error
+from .facts import Call, ProviderFacts
 
 TITLE = "SendGrid"
 FROM = "email.from_address"
@@ -80,6 +81,24 @@ def layout_from_authenticated(auth: dict[str, Any]) -> MailDnsLayout:
 
 
 class SendGridProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "sendgrid", "/v3/scopes", "`Authorization: Bearer <key>`"),
+        valid="200 with a `scopes` list → `key.auth` pass; `key.scope` pass when it holds `mail.send`.",
+        invalid="401 in SendGrid's envelope `{\"errors\": [{\"message\", …}]}`.",
+        restricted="200 without `mail.send` in `scopes` → `key.auth` pass, `key.scope` fail (sends would be "
+                   "refused).",
+        indeterminate="a 200 without a `scopes` list; every other status; a 401 without SendGrid's envelope; a "
+                      "transport failure.",
+        sources=("https://www.twilio.com/docs/sendgrid/api-reference",
+                 "twilio/sendgrid-oai: spec/yaml/tsg_scopes_v3.yaml, tsg_domain_authentication_v3.yaml, "
+                 "tsg_verified_senders_v3.yaml"),
+        unconfirmed=("the default page size of `/v3/whitelabel/domains` (pages are read until an empty one)",),
+        also=(Call("GET", "sendgrid", "/v3/whitelabel/domains", "`Authorization: Bearer <key>`",
+                   query=("domain=<from-domain, then each parent>", "limit=50", "offset=<n>"),
+                   purpose="sendgrid.sender (a 403 in SendGrid's envelope → skip)"),
+              Call("GET", "sendgrid", "/v3/verified_senders", "`Authorization: Bearer <key>`",
+                   purpose="sendgrid.sender (a 403 → skip, never \"no such sender\")")),
+    )
     providers = ("sendgrid",)
     title = TITLE
     endpoints = {"sendgrid": "https://api.sendgrid.com"}

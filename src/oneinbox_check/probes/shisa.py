@@ -25,6 +25,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, Probe, ProbeContext, rejected
+from .facts import Call, ProviderFacts
 
 TITLE = "Shisa"
 CAVEAT = "unconfirmed whether this endpoint checks the key: a 200 here may not prove it"
@@ -45,6 +46,18 @@ def voices_of(data: Any) -> list | None:
 
 
 class ShisaProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "shisa", "/tts/voices", "`Authorization: Bearer <key>`"),
+        valid="200 with a JSON array of voices (or an object with a `voices`/`data` list) → pass, with the caveat "
+              "that it may not prove the key (`details.proof = \"unconfirmed\"`).",
+        invalid="401/403 with a JSON object in a usual envelope (`{\"detail\": …}` or `{\"error\": …}`).",
+        indeterminate="a 200 that is no voice list; every other status; a 401/403 without such a body; a "
+                      "transport failure.",
+        sources=("no published API reference; the voice list's array shape from the vendor's TTS page "
+                 "(providers.md)", "the endpoint as public Shisa clients call it (a Dify plugin's README)"),
+        unconfirmed=("whether `/tts/voices` checks the key at all (no endpoint known to check it was found)",
+                     "the error body", "the key format"),
+    )
     providers = ("shisa",)
     title = TITLE
     endpoints = {"shisa": "https://api.shisa.ai"}

@@ -33,6 +33,7 @@ from ..secrets import wrap
 from . import _balances
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import telnyx_error
+from .facts import Call, ProviderFacts
 
 TITLE = "Telnyx"
 NUMBER = "telnyx.phone_number"
@@ -46,6 +47,20 @@ class TelnyxMetadata(BaseModel):
 
 
 class TelnyxProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "telnyx", "/v2/balance", "`Authorization: Bearer <key>`",
+                     headers=("Accept: application/json",)),
+        valid="200 with `data.balance` (`telnyx.balance` reads the same answer: no second request).",
+        invalid="401 in Telnyx's envelope `{\"errors\": [{\"code\": str, …}]}` (code 10009).",
+        restricted="403 in that envelope (10010: known key, not allowed to read the balance) → `key.auth` warn.",
+        indeterminate="a 401/403 without Telnyx's envelope (e.g. empty); every other status; a transport "
+                      "failure.",
+        sources=("https://developers.telnyx.com/api/account/get-user-balance",
+                 "team-telnyx/openapi: openapi/spec3.yml (`Errors`, `UserBalance`, ListPhoneNumbers)"),
+        also=(Call("GET", "telnyx", "/v2/phone_numbers", "`Authorization: Bearer <key>`",
+                   query=("filter[phone_number]=<metadata.phone_number, digits only>",),
+                   purpose="telnyx.phone_number (matched exactly on our side)"),),
+    )
     providers = ("telnyx",)
     title = TITLE
     endpoints = {"telnyx": "https://api.telnyx.com"}

@@ -39,6 +39,7 @@ from ..net.http import Failure
 from . import _balances
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 from ._envelopes import twilio_error
+from .facts import Call, ProviderFacts
 
 TITLE = "Twilio"
 ACCOUNT = "twilio.account"
@@ -67,6 +68,29 @@ def _code(reply: Any) -> Any:
 
 
 class TwilioProbe(Probe):
+    facts = ProviderFacts(
+        request=Call("GET", "twilio", "/2010-04-01/Accounts/{AccountSid}.json",
+                     "HTTP Basic `AccountSid:AuthToken` (metadata.account_sid, the key)"),
+        valid="200 with the account's `status` → `key.auth` pass; `twilio.account`: `active` pass (a `Trial` "
+              "account warns), `suspended`/`closed` fail.",
+        invalid="401 in Twilio's envelope `{code, message, …}` with code 20003 (wrong SID or token, or a "
+                "suspended/closed account: the fix names both).",
+        indeterminate="404 20404 (cannot arise: the path SID is the Basic-auth user); every other status or "
+                      "body; a transport failure. A malformed metadata.account_sid is never sent "
+                      "(`twilio.account` fail, `key.auth` skip).",
+        sources=("https://www.twilio.com/docs/usage/api/account", "https://www.twilio.com/docs/api/errors/20003",
+                 "twilio/twilio-oai: spec/json/twilio_api_v2010.json, spec/json/twilio_trunking_v1.json"),
+        also=(Call("GET", "twilio", "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+                   "HTTP Basic `AccountSid:AuthToken`", query=("PhoneNumber=<metadata.phone_number>",),
+                   purpose="twilio.phone_number"),
+              Call("GET", "twilio-trunking", "/v1/Trunks", "HTTP Basic `AccountSid:AuthToken`",
+                   query=("PageSize=100",), purpose="twilio.sip_trunk (paged by `meta.next_page_url`)"),
+              Call("GET", "twilio-trunking", "/v1/Trunks/{TrunkSid}/OriginationUrls",
+                   "HTTP Basic `AccountSid:AuthToken`", purpose="twilio.sip_trunk (details)"),
+              Call("GET", "twilio", "/2010-04-01/Accounts/{AccountSid}/Balance.json",
+                   "HTTP Basic `AccountSid:AuthToken`",
+                   purpose="twilio.balance (a 401/403 in Twilio's envelope or a null balance → skip)")),
+    )
     providers = ("twilio",)
     title = TITLE
     endpoints = {"twilio": "https://api.twilio.com", "twilio-trunking": "https://trunking.twilio.com"}
