@@ -20,6 +20,7 @@ EXIT_INTERNAL = 70
 EXIT_OUTPUT = 74
 
 FORMATS = ("table", "json", "junit", "markdown", "prometheus")
+SORTS = ("severity", "manifest")
 
 _EPILOG = """exit codes:
   0  nothing failed and nothing indeterminate (warn allowed unless --strict)
@@ -100,6 +101,9 @@ def _add_output_options(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     out.add_argument("--report", action="append", default=[], type=_report_spec, metavar="FORMAT=FILE",
                      help="also write the report in FORMAT to FILE (repeatable), from the same run, "
                           "e.g. --report junit=oneinbox.xml --report prometheus=oneinbox.prom")
+    out.add_argument("--sort", choices=SORTS, default="severity",
+                     help="order of the table and markdown rows: severity (fail, error, warn, pass; default) or "
+                          "manifest (file order)")
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="show every check in the table and log requests to stderr (-vv: debug)")
@@ -515,9 +519,11 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
     from .report import render
 
     stdout_tty = sys.stdout.isatty()
-    color = stdout_tty and not args.no_color and not os.environ.get("NO_COLOR")
-    text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
-                  color=color, verbose=args.verbose > 0, strict=args.strict,
+    color = color_wanted(stdout_tty, args.no_color, os.environ)
+    terminal = (stdout_tty or color) and args.output is None
+    sort = getattr(args, "sort", "severity")
+    text = render(report, args.format, rich=terminal and args.format == "table",
+                  color=color and args.output is None, verbose=args.verbose > 0, strict=args.strict, sort=sort,
                   width=_terminal_width() if stdout_tty else 120)
     failures: list[str] = []
     if args.output:
@@ -538,7 +544,8 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
         except OSError as exc:
             failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
     for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
-        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, width=120)
+        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict,
+                       sort=sort, width=120)
         try:
             write_output(path, extra)
         except WriteError as exc:
@@ -549,7 +556,15 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
 def _terminal_width() -> int:
     import shutil
 
-    return max(80, shutil.get_terminal_size((120, 24)).columns)
+    return max(20, shutil.get_terminal_size((120, 24)).columns)
+
+
+def color_wanted(tty: bool, no_color_flag: bool, env: Any) -> bool:
+    """Colour on a terminal; ``FORCE_COLOR`` (non-empty) forces it when piped; ``--no-color`` and
+    ``NO_COLOR`` (non-empty, https://no-color.org) always win."""
+    if no_color_flag or env.get("NO_COLOR"):
+        return False
+    return tty or bool(env.get("FORCE_COLOR"))
 
 
 class _Progress:
