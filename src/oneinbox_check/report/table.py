@@ -105,9 +105,12 @@ class Records:
     """DNS records to publish, numbered in the order they are first named."""
 
     items: list[tuple[str, str, str]] = field(default_factory=list)
+    keep: bool = False  # leave the values inline (plain text, where no line is wrapped)
 
     def take(self, text: str) -> str:
         """*text* with each record value replaced by a reference to its line below."""
+        if self.keep:
+            return text
         for pattern in _RECORDS:
             def swap(m: re.Match[str]) -> str:
                 item = (m["type"], m["name"], m["value"])
@@ -168,8 +171,9 @@ RECORDS_TITLE = "Records to publish (each value in full, on one line):"
 
 
 def render_plain(report: Report, verbose: bool = False, sort: str = "severity") -> str:
+    """Plain text (piped, files): nothing wraps a line, so every value stays inline and whole."""
     lines = []
-    records = Records()
+    records = Records(keep=True)
     changed = changes(report)
     if changed:
         lines += ["Changes since the last run:", *(f"  {c}" for c in changed), ""]
@@ -229,8 +233,8 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
         if change:
             cell.append(f"\n{change}", style="cyan")
         cells.append((label, cell, findings))
-    # explicit widths: 3 columns (padding 2 each) and 4 borders take 10, the verdict 5
-    room = width - 15
+    # explicit widths: 3 columns (padding 2 each) and 4 borders take 10, the verdict 7
+    room = width - 17
     longest_name = max((_longest_word(c.plain) for _, c, _ in cells), default=0)
     widest_name = max((len(line) for _, c, _ in cells for line in c.plain.split("\n")), default=0)
     name_w = min(widest_name, max(longest_name, room * 3 // 10))
@@ -238,7 +242,7 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
     fits = (width >= STACK_BELOW and longest_name <= name_w
             and max((_longest_word(f.plain) for _, _, f in cells), default=0) <= findings_w)
     table = Table(show_lines=True, expand=False)
-    table.add_column("Verdict", no_wrap=True, width=5)
+    table.add_column("Verdict", no_wrap=True, width=7)
     table.add_column("Integration", width=name_w, overflow="fold")
     table.add_column("Findings", width=findings_w, overflow="fold")
     for label, cell, findings in cells:
