@@ -641,14 +641,14 @@ class _Progress:
         await anyio.sleep(self.DELAY)
         self.start()
 
-    def start(self) -> None:
+    def start(self, console: Any = None) -> None:
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
                                    TimeRemainingColumn)
 
         self._bar = Progress(TextColumn("checking"), BarColumn(bar_width=None), MofNCompleteColumn(),
                              TaskProgressColumn(), TextColumn("{task.fields[rate]}"), TextColumn("ETA"),
-                             TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True,
+                             TimeRemainingColumn(), console=console or Console(file=sys.stderr), transient=True,
                              refresh_per_second=4)
         self._task = self._bar.add_task("checking", total=self.total or None, completed=self.done, rate="")
         self._bar.start()
