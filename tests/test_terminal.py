@@ -232,10 +232,16 @@ def test_item6_quiet_dns_prints_nothing(capsys, zones_server) -> None:
     assert code == 1 and out == "" and err == ""
 
 
+def test_item6_quiet_init_prints_nothing(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-" + "Q" * 44)
+    code, out, err = run_cli(capsys, "init", str(tmp_path / "m.toml"), "-q")
+    assert code == 0 and out == "" and err == "" and (tmp_path / "m.toml").exists()
+
+
 def test_item6_every_reporting_command_accepts_quiet() -> None:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    for name in ("check", "register", "drift", "demo", "dns", "merge", "convert", "exporter"):
+    for name in ("check", "register", "drift", "demo", "dns", "merge", "convert", "exporter", "init"):
         assert any("-q" in a.option_strings for a in sub.choices[name]._actions), name
 
 

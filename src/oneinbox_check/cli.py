@@ -287,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where to write it (default: integrations.toml; - for stdout)")
     init.add_argument("--env-file", metavar="FILE", help="also consider the variables of a dotenv FILE")
     init.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    init.add_argument("-q", "--quiet", action="store_true", help="print nothing on success; use the exit code")
 
     exporter = sub.add_parser("exporter", help="run the checks on a schedule and serve /metrics for Prometheus",
                               description="Check PATH every --interval and serve the latest results on /metrics "
@@ -828,6 +829,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
     write_output(args.path, text)
     what = (f"{len(found)} integration(s) from {', '.join(found)}" if found
             else "a commented template (none of the conventional variables is set)")
+    if args.quiet:
+        return 0
     print(f"wrote {args.path}: {what}. Check it with: {PROG} check {args.path}"
           + (f" --env-file {args.env_file}" if args.env_file else ""), file=sys.stderr)
     return 0
