@@ -270,7 +270,8 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
                 _print_wrapped(console, line, width, 2, 4)
             console.print()
     if records.items:
-        console.print()
+        if fits:
+            console.print()
         console.print(RECORDS_TITLE, style="bold")
         for line in records.lines():
             console.print(Text(line), soft_wrap=True)  # never broken by rich: copy it whole
