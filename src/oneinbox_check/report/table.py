@@ -21,9 +21,14 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..models import CheckResult, IntegrationReport, Report, Status
 from ..secrets import clean
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 _STYLE = {Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.WARN: "yellow",
           Status.PASS: "green", Status.SKIP: "dim"}
@@ -266,8 +271,8 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
             if change:
                 head.append(f" [{change}]", style="cyan")
             _print_wrapped(console, head, width, 0, 6)
-            for line in findings.split("\n"):
-                _print_wrapped(console, line, width, 2, 4)
+            for part in findings.split("\n"):
+                _print_wrapped(console, part, width, 2, 4)
             console.print()
     if records.items:
         if fits:
@@ -279,17 +284,17 @@ def render(report: Report, *, color: bool = False, rich: bool = False, width: in
     return buf.getvalue()
 
 
-def _print_wrapped(console: object, text: object, width: int, indent: int, hanging: int) -> None:
+def _print_wrapped(console: Console, text: Text, width: int, indent: int, hanging: int) -> None:
     """*text* wrapped at spaces to *width*; a word longer than the line stays whole (the terminal wraps it)."""
     from rich.text import Text
 
-    text = text.copy()  # type: ignore[attr-defined]
+    text = text.copy()
     text.overflow = "ignore"
-    lines = text.wrap(console, max(10, width - hanging))
-    for n, line in enumerate(lines):
+    for n, line in enumerate(text.wrap(console, max(10, width - hanging))):
         out = Text(" " * (indent if n == 0 else hanging))
-        out.append_text(line.rstrip() or line)
-        console.print(out, crop=False, no_wrap=True, overflow="ignore")  # type: ignore[attr-defined]
+        line.rstrip()  # in place: no trailing space before the line ends
+        out.append_text(line)
+        console.print(out, crop=False, no_wrap=True, overflow="ignore")
 
 
 def _longest_word(text: str) -> int:
