@@ -20,6 +20,7 @@ EXIT_INTERNAL = 70
 EXIT_OUTPUT = 74
 
 FORMATS = ("table", "json", "junit", "markdown", "prometheus")
+SORTS = ("severity", "manifest")
 
 _EPILOG = """exit codes:
   0  nothing failed and nothing indeterminate (warn allowed unless --strict)
@@ -45,6 +46,44 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *a: Any, **k: Any) -> None:
         print(f"{PROG} {_version()}")
         parser.exit(0)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" for a misspelled sub-command, choice or option."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        ns, extras = super().parse_known_args(args, namespace)
+        command = self._chosen(ns)
+        if extras and command is not None and command is not self:
+            command.error(f"unrecognized arguments: {' '.join(extras)}")  # the sub-command's options to suggest
+        return ns, extras
+
+    def _chosen(self, ns: argparse.Namespace) -> "argparse.ArgumentParser | None":
+        parser: argparse.ArgumentParser = self
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                name = getattr(ns, action.dest or "", None)
+                parser = action.choices.get(name, self) if name else self
+        return parser
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        import re
+
+        from .selection import suggest
+
+        hint = ""
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            close = suggest(choice[1], re.findall(r"'([^']*)'", choice[2]))
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+        elif message.startswith("unrecognized arguments: "):
+            options = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+            for word in message.split(": ", 1)[1].split():
+                close = suggest(word.split("=")[0], options) if word.startswith("-") else []
+                if close:
+                    hint = f"; did you mean {close[0]}?"
+                    break
+        super().error(message + hint)
 
 
 def _bounded(kind: type, low: float, high: float | None, what: str) -> Any:
@@ -83,6 +122,15 @@ def _shard(text: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
+def _domain(text: str) -> str:
+    """A ``dns`` argument: a domain; an email address is refused with its domain suggested."""
+    local, at, domain = text.rpartition("@")
+    if at:
+        hint = f"; did you mean {domain.strip()!r}?" if domain.strip() else ""
+        raise argparse.ArgumentTypeError(f"{text!r} is an email address, not a domain{hint}")
+    return text
+
+
 def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
     import zlib
 
@@ -109,6 +157,9 @@ def _add_output_options(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     out.add_argument("--report", action="append", default=[], type=_report_spec, metavar="FORMAT=FILE",
                      help="also write the report in FORMAT to FILE (repeatable), from the same run, "
                           "e.g. --report junit=oneinbox.xml --report prometheus=oneinbox.prom")
+    out.add_argument("--sort", choices=SORTS, default="severity",
+                     help="order of the table and markdown rows: severity (fail, error, warn, pass; default) or "
+                          "manifest (file order)")
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing; use the exit code")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="show every check in the table and log requests to stderr (-vv: debug)")
@@ -162,7 +213,7 @@ _EXPAND_HELP = ("also replace ${NAME} by environment variables in a body read fr
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Check the provider keys you hand to OneInbox: key formats, one cheap live request per key, "
                     "and deep checks (sending domains, calendars, phone numbers).",
@@ -216,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                              description="Run the dns.* checks for each DOMAIN with a provider's default layout: "
                                          "the pre-flight before adding a domain to Resend or SendGrid.",
                              epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    dns_cmd.add_argument("domains", nargs="+", metavar="DOMAIN")
+    dns_cmd.add_argument("domains", nargs="+", metavar="DOMAIN", type=_domain)
     dns_cmd.add_argument("--provider", choices=("resend", "sendgrid"), default="resend",
                          help="whose DNS layout to expect (default: resend)")
     dns_cmd.add_argument("--region", help="Resend region for the return-path MX (default: us-east-1)")
@@ -248,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="where to write it (default: integrations.toml; - for stdout)")
     init.add_argument("--env-file", metavar="FILE", help="also consider the variables of a dotenv FILE")
     init.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    init.add_argument("-q", "--quiet", action="store_true", help="print nothing on success; use the exit code")
 
     exporter = sub.add_parser("exporter", help="run the checks on a schedule and serve /metrics for Prometheus",
                               description="Check PATH every --interval and serve the latest results on /metrics "
@@ -527,9 +579,11 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
     from .report import render
 
     stdout_tty = sys.stdout.isatty()
-    color = stdout_tty and not args.no_color and not os.environ.get("NO_COLOR")
-    text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
-                  color=color, verbose=args.verbose > 0, strict=args.strict,
+    color = color_wanted(stdout_tty, args.no_color, os.environ)
+    terminal = (stdout_tty or color) and args.output is None
+    sort = getattr(args, "sort", "severity")
+    text = render(report, args.format, rich=terminal and args.format == "table",
+                  color=color and args.output is None, verbose=args.verbose > 0, strict=args.strict, sort=sort,
                   width=_terminal_width() if stdout_tty else 120)
     failures: list[str] = []
     if args.output:
@@ -550,7 +604,8 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
         except OSError as exc:
             failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
     for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
-        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, width=120)
+        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict,
+                       sort=sort, width=120)
         try:
             write_output(path, extra)
         except WriteError as exc:
@@ -561,41 +616,66 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
 def _terminal_width() -> int:
     import shutil
 
-    return max(80, shutil.get_terminal_size((120, 24)).columns)
+    return max(20, shutil.get_terminal_size((120, 24)).columns)
+
+
+def color_wanted(tty: bool, no_color_flag: bool, env: Any) -> bool:
+    """Colour on a terminal; ``FORCE_COLOR`` (non-empty) forces it when piped; ``--no-color`` and
+    ``NO_COLOR`` (non-empty, https://no-color.org) always win."""
+    if no_color_flag or env.get("NO_COLOR"):
+        return False
+    return tty or bool(env.get("FORCE_COLOR"))
 
 
 class _Progress:
-    """A transient status line on a terminal, shown only for runs longer than ~1 s."""
+    """A transient progress bar on a terminal (count, rate, ETA), shown only for runs longer than ~1 s;
+    nothing when stderr is not a terminal (piped, CI logs) or with ``-q``."""
+
+    DELAY = 1.0
 
     def __init__(self, enabled: bool, total: int):
         self.enabled = enabled
         self.total = total
         self.done = 0
-        self._status: Any = None
+        self._bar: Any = None
+        self._task: Any = None
 
     def update(self, done: int, total: int) -> None:
         self.done, self.total = done, total
-        if self._status is not None:
-            self._status.update(self._text())
-
-    def _text(self) -> str:
-        return f"checking integrations… {self.done}/{self.total} done"
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total or None)
+            self._bar.update(self._task, rate=self.rate())
 
     async def ticker(self) -> None:
         if not self.enabled:
             return
         import anyio
 
-        await anyio.sleep(1.0)
-        from rich.console import Console
+        await anyio.sleep(self.DELAY)
+        self.start()
 
-        self._status = Console(file=sys.stderr).status(self._text())
-        self._status.start()
+    def start(self, console: Any = None) -> None:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                                   TimeRemainingColumn)
+
+        self._bar = Progress(TextColumn("checking"), BarColumn(bar_width=None), MofNCompleteColumn(),
+                             TaskProgressColumn(), TextColumn("{task.fields[rate]}"), TextColumn("ETA"),
+                             TimeRemainingColumn(), console=console or Console(file=sys.stderr), transient=True,
+                             refresh_per_second=4)
+        self._task = self._bar.add_task("checking", total=self.total or None, completed=self.done, rate="")
+        self._bar.start()
+
+    def rate(self) -> str:
+        if self._bar is None:
+            return ""
+        speed = self._bar.tasks[0].speed if self._bar.tasks else None
+        return f"{speed:.1f}/s" if speed else ""
 
     def stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
 
 def _cmd_register(args: argparse.Namespace) -> int:
@@ -655,7 +735,10 @@ def _cmd_register(args: argparse.Namespace) -> int:
     code = execute(args, entries, registry, after=register_healthy)
     # the ids are this command's answer: on stdout, unless stdout carries a machine-readable report
     stream = sys.stdout if (args.format == "table" or args.output) else sys.stderr
-    for o in outcomes:
+    if not raw_key and args.dry_run and not args.quiet:
+        print(f"{PROG}: note: no OneInbox key, so the dry run cannot tell which names already exist in OneInbox "
+              "(those would be skipped); add --oneinbox-key or ONEINBOX_API_KEY to find out", file=sys.stderr)
+    for o in outcomes if not args.quiet else []:
         print(f"{o.action:<15} {o.name}" + (f"  {o.detail}" if o.detail else ""), file=stream)
     if code == EXIT_INTERRUPTED and not outcomes:
         print("interrupted before registering: nothing was created", file=sys.stderr)
@@ -758,6 +841,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
     write_output(args.path, text)
     what = (f"{len(found)} integration(s) from {', '.join(found)}" if found
             else "a commented template (none of the conventional variables is set)")
+    if args.quiet:
+        return 0
     print(f"wrote {args.path}: {what}. Check it with: {PROG} check {args.path}"
           + (f" --env-file {args.env_file}" if args.env_file else ""), file=sys.stderr)
     return 0

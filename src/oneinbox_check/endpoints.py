@@ -62,13 +62,28 @@ def parse_pairs(items: Iterable[str], origin: str) -> dict[str, str]:
     return out
 
 
+def _folded(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def canonical(name: str, known: Iterable[str]) -> str:
+    """An endpoint name as the defaults spell it, whatever the spelling of case, ``_`` and ``-``
+    (``assembly_ai`` and ``assemblyai``, ``twilio_trunking`` and ``twilio-trunking``)."""
+    by_folded = {_folded(k): k for k in known}
+    return by_folded.get(_folded(name), name)
+
+
 def resolve(defaults: Mapping[str, str], cli: Iterable[str] = (), env: str | None = None) -> dict[str, str]:
     """Defaults, then the environment variable, then ``--endpoint`` (last wins)."""
-    overrides = parse_pairs((env or "").split(","), ENV_VAR)
-    overrides.update(parse_pairs(cli, "--endpoint"))
+    overrides = {canonical(n, defaults): u for n, u in parse_pairs((env or "").split(","), ENV_VAR).items()}
+    overrides.update({canonical(n, defaults): u for n, u in parse_pairs(cli, "--endpoint").items()})
     unknown = sorted(set(overrides) - set(defaults))
     if unknown:
-        raise UsageError(f"unknown endpoint name(s): {', '.join(unknown)} (known: {' '.join(sorted(defaults))})")
+        from .selection import did_you_mean
+
+        hints = "".join(did_you_mean(n, defaults) for n in unknown)
+        raise UsageError(f"unknown endpoint name(s): {', '.join(unknown)}{hints} "
+                         f"(known: {' '.join(sorted(defaults))})")
     result = dict(defaults)
     for name, url in overrides.items():
         result[name] = validate_url(name, url)

@@ -355,8 +355,10 @@ def build_entries(raw: RawManifest, registry: Any, env: Mapping[str, str] | None
                                                                   "custom_websocket_url"], "top-level")
         probe = registry.get(provider)
         if probe is None:
-            entry.problems.append(
-                f"unknown provider '{provider}' (known: {', '.join(sorted(registry.providers))})")
+            from .selection import did_you_mean
+
+            entry.problems.append(f"unknown provider '{provider}'{did_you_mean(provider, registry.providers)} "
+                                  f"(known: {', '.join(sorted(registry.providers))})")
             continue
         if probe.key_required and not integration.api_key and not missing:
             entry.problems.append("api_key is required")

@@ -264,7 +264,8 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
             if entry.label in existing:
                 outcomes.append(Outcome(entry.label, "exists", "an integration with this name exists; skipped"))
             elif dry_run:
-                outcomes.append(Outcome(entry.label, "would-register", "dry run"))
+                outcomes.append(Outcome(entry.label, "would-register", "dry run" if key else
+                                        "dry run without a OneInbox key: cannot tell whether the name exists"))
             else:
                 posting = True
                 reply = await http.request("POST", base.rstrip("/") + "/v1/integrations", headers=headers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
@@ -10,10 +11,23 @@ from .models import TOP_LEVEL_METADATA, Report, Tool
 from .secrets import Secret
 
 
+_INTERNAL_REFERENCE = re.compile(r"\s*\(?SPEC\s*§\s*[\d.]+\)?")
+
+
+def _for_users(value: Any) -> Any:
+    """Descriptions as users read them: no reference to the project's internal spec, no reST markup.
+    (No ``$id``: the project publishes no URL for the schema, and an ``$id`` that resolves nowhere misleads.)"""
+    if isinstance(value, dict):
+        return {k: (_INTERNAL_REFERENCE.sub("", v).replace("``", "`").replace(" .", ".")
+                    if k == "description" and isinstance(v, str) else _for_users(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_for_users(v) for v in value]
+    return value
+
+
 def report_schema() -> dict[str, Any]:
-    schema = Report.model_json_schema(by_alias=True, mode="serialization")
-    schema["$id"] = "https://oneinbox-check/schema/report-v1.json"
-    return schema
+    return _for_users(Report.model_json_schema(by_alias=True, mode="serialization"))  # type: ignore[no-any-return]
 
 
 def manifest_schema() -> dict[str, Any]:
@@ -50,4 +64,4 @@ def manifest_schema() -> dict[str, Any]:
     schema["title"] = "oneinbox-check manifest"
     schema["description"] = ("One integration body (as POSTed to OneInbox /v1/integrations), a list of them, or "
                              "{integrations, tools}. Any string may be ${NAME} (an environment variable).")
-    return schema
+    return _for_users(schema)  # type: ignore[no-any-return]

@@ -19,6 +19,28 @@ ALWAYS = ("input.schema", "key.format")
 """Check ids that every selection keeps."""
 
 
+def _folded(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def suggest(word: str, choices: Iterable[str], n: int = 1) -> list[str]:
+    """The closest of *choices* to *word*: the same letters ignoring case, ``_`` and ``-``
+    first (``OpenAI``, ``open_ai`` -> ``openai``), then spelling (``chek`` -> ``check``)."""
+    choices = list(choices)
+    same = [c for c in choices if _folded(c) == _folded(word) and c != word]
+    if same:
+        return same[:n]
+    folded = {_folded(c): c for c in choices}
+    close = difflib.get_close_matches(_folded(word), list(folded), n=n, cutoff=0.6)
+    return [folded[c] for c in close]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` or an empty string."""
+    close = suggest(word, choices)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def known_ids(registry: Any) -> list[str]:
     """Every check id the installed probes (and the ``dns`` command) can report."""
     ids = dict.fromkeys(ALWAYS)

@@ -58,7 +58,7 @@ def validate_metadata(metadata: dict[str, Any], model: type[BaseModel]) -> tuple
 def result(problems: Sequence[str], warnings: Sequence[str], provider: str) -> CheckResult:
     if problems:
         return CheckResult(
-            id=ID, status=Status.FAIL, summary="; ".join(problems),
+            id=ID, status=Status.FAIL, summary="; ".join([*problems, *warnings]),  # a typo may explain a problem
             remediation="Fix the entry in the manifest; nothing else is checked until it is well-formed.",
             details={"problems": list(problems), "warnings": list(warnings)} if warnings else {"problems": list(problems)},
         )

@@ -7,7 +7,7 @@ import html
 
 from ..models import Report, Status
 from ..secrets import clean
-from .table import changed, notable, summary_line
+from .table import changed, notable, ordered, summary_line
 
 ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "❔", Status.SKIP: "⏭️"}
 
@@ -21,7 +21,8 @@ def _cell(text: str) -> str:
     return text.replace("\n", "<br>")
 
 
-def render(report: Report, *, verbose: bool = False, **_: object) -> str:
+def render(report: Report, *, verbose: bool = False, sort: str = "severity", **_: object) -> str:
+    """Rows worst first (fail, error, warn, pass, skip); ``sort="manifest"`` keeps file order."""
     out = [f"## oneinbox-check: {summary_line(report)}", ""]
     if changed(report):
         out += ["### Changes since the last run", ""]
@@ -29,7 +30,7 @@ def render(report: Report, *, verbose: bool = False, **_: object) -> str:
                 for i in changed(report)]
         out.append("")
     out += ["| | Integration | Provider | Findings |", "|---|---|---|---|"]
-    for integ in report.integrations:
+    for integ in ordered(report.integrations, sort):
         findings = []
         for c in notable(integ, verbose):
             line = f"{ICON[c.status]} `{_cell(c.id)}`: {_cell(c.summary)}"
