@@ -88,3 +88,12 @@ def test_a_missing_report_file_is_a_usage_error(tmp_path: Path):
 def test_merge_of_nothing_is_a_usage_error():
     with pytest.raises(UsageError):
         merge([], version="9")
+
+
+def test_witness_a_report_whose_verdict_contradicts_its_checks_is_refused(tmp_path: Path):
+    doc = json.loads(_report(GOOD).to_json())
+    doc["integrations"][0]["checks"][0]["status"] = "fail"
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(UsageError, match="worst check is fail"):
+        load_report(str(path))

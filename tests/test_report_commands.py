@@ -77,3 +77,39 @@ def test_shard_reports_merge_into_the_unsharded_verdicts(capsys, tmp_path: Path)
 def test_merge_needs_readable_reports(capsys, tmp_path: Path):
     code, _, err = run_cli(capsys, "merge", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read it" in err
+
+
+def test_witness_output_over_the_manifest_is_refused_before_probing(capsys, tmp_path: Path):
+    manifest = write_manifest(tmp_path, [GOOD])
+    before = Path(manifest).read_text()
+    code, _, err = run_cli(capsys, "check", manifest, "--offline", "--format", "json", "-o", manifest)
+    assert code == 2 and "also an input" in err and Path(manifest).read_text() == before
+
+
+def test_witness_two_outputs_to_one_file_are_refused(capsys, tmp_path: Path):
+    manifest = write_manifest(tmp_path, [GOOD])
+    same = str(tmp_path / "same.x")
+    code, _, err = run_cli(capsys, "check", manifest, "--offline", "-o", same, "--report", f"junit={same}")
+    assert code == 2 and "also written by" in err
+    code, _, err = run_cli(capsys, "check", manifest, "--offline", "-o", same, "--state", same)
+    assert code == 2 and "also written by" in err
+
+
+def test_witness_state_on_a_device_or_fifo_is_refused(capsys, tmp_path: Path):
+    import os
+
+    manifest = write_manifest(tmp_path, [GOOD])
+    fifo = tmp_path / "s.fifo"
+    os.mkfifo(fifo)
+    code, _, err = run_cli(capsys, "check", manifest, "--offline", "--state", str(fifo))
+    assert code == 2 and "not a regular file" in err
+    assert not (tmp_path / "s.fifo.lock").exists()
+
+
+def test_witness_env_file_that_is_not_a_file_says_so(capsys, tmp_path: Path):
+    import os
+
+    fifo = tmp_path / "keys.env"
+    os.mkfifo(fifo)
+    code, _, err = run_cli(capsys, "check", "--from-env", "--env-file", str(fifo), "--offline")
+    assert code == 2 and "not a regular file" in err

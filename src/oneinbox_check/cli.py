@@ -501,10 +501,9 @@ def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any
     import anyio
 
     from . import state as state_file
-    from .files import WriteError, check_writable
+    from .files import WriteError
 
-    for option, path in _output_paths(args):  # before any request: a bad path probes nothing
-        check_writable(path, option)
+    _check_outputs(args)  # before any request: a bad path probes nothing
     notify = _notify_urls(args)
     previous = state_file.load(args.state) if args.state else None  # a bad state file stops before probing
 
@@ -561,6 +560,32 @@ def _send_notifications(args: argparse.Namespace, urls: list[str], report: Any, 
     for result in anyio.run(lambda: deliver(urls, document, timeout=args.timeout)):
         if not result.ok:
             print(f"{PROG}: warning: --notify {result.shown}: not delivered ({result.detail})", file=sys.stderr)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output path writable, none written twice, none an input (SPEC §13) — before any request."""
+    from .errors import UsageError
+    from .files import check_writable
+
+    def same_file(path: str) -> str | None:
+        real = os.path.realpath(path)
+        if os.path.exists(real) and not os.path.isfile(real):
+            return None  # a device or FIFO (/dev/stdout): written in place, may be shared
+        return real
+
+    inputs = {same_file(p): p for p in [*(getattr(args, "paths", None) or []), *(getattr(args, "reports", None) or []),
+                                         getattr(args, "report_path", None) or "-"] if p != "-"}
+    seen: dict[str, str] = {}
+    for option, path in _output_paths(args):
+        check_writable(path, option)
+        real = same_file(path)
+        if real is None:
+            continue
+        if real in inputs:
+            raise UsageError(f"{option} {path} is also an input ({inputs[real]}): it would be overwritten")
+        if real in seen:
+            raise UsageError(f"{option} {path} is also written by {seen[real]}: give each output its own file")
+        seen[real] = f"{option} {path}"
 
 
 def _output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -814,10 +839,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 def _emit_saved(args: argparse.Namespace, report: Any) -> int:
     """Render a report that needs no probing; the exit code is the report's (74 if a file failed)."""
-    from .files import check_writable
-
-    for option, path in _output_paths(args):
-        check_writable(path, option)
+    _check_outputs(args)
     failures = emit(args, report)
     for failure in failures:
         _error(failure)

@@ -58,8 +58,12 @@ def read_env_file(path: str) -> dict[str, str]:
 
     from dotenv import dotenv_values
 
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise UsageError(f"--env-file {path}: no such file")
+    if not os.path.isfile(path):
+        raise UsageError(f"--env-file {path}: not a regular file")
+    if os.path.getsize(path) > 1024 * 1024:
+        raise UsageError(f"--env-file {path}: larger than 1 MiB; not a dotenv file")
     problems: list[str] = []
 
     class _Collect(logging.Handler):

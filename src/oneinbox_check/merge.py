@@ -46,11 +46,17 @@ def load_report(path: str) -> Report:
         raise UsageError(f"{path}: report schema_version {doc.get('schema_version')!r}; "
                          f"this version reads {SCHEMA_VERSION!r}")
     try:
-        return Report.model_validate(doc)
+        report = Report.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise UsageError(f"{path}: not a valid report: {where}: {first['msg']}") from None
+    for i, integ in enumerate(report.integrations):  # a verdict is its worst check: anything else was edited
+        if integ.checks and integ.status != Status.worst(c.status for c in integ.checks):
+            raise UsageError(f"{path}: not a valid report: integrations.{i} ({integ.name!r}) is "
+                             f"{integ.status.value}, but its worst check is "
+                             f"{Status.worst(c.status for c in integ.checks).value}")
+    return report
 
 
 def summarise(integrations: Sequence[IntegrationReport]) -> Summary:

@@ -34,6 +34,8 @@ from .models import Report, Status
 from .secrets import Secret
 
 VERSION = 1
+MAX_STATE_BYTES = 256 * 1024 * 1024
+"""A state file larger than this is refused (one entry is ~250 bytes: a million integrations fit)."""
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another run holding the lock (it holds it only to read or write)."""
 
@@ -136,6 +138,14 @@ def load(path: str) -> State:
     """Validate *path* (before any request) and return its state; a missing
     file is created at once with a fresh salt, so shards starting together share it."""
     check_writable(path, "--state")
+    if os.path.exists(path) and not os.path.isfile(path):  # a device, FIFO or socket: nothing to merge into
+        raise UsageError(f"--state {path}: not a regular file; the state must be a file the next run can read")
+    try:
+        if os.path.getsize(path) > MAX_STATE_BYTES:
+            raise UsageError(f"--state {path}: larger than {MAX_STATE_BYTES // (1024 * 1024)} MiB, not a state "
+                             "file this tool wrote; it was left as it is")
+    except OSError:
+        pass  # missing: created below
     try:
         with _locked(path):
             state = _read(path)
