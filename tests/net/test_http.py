@@ -429,3 +429,10 @@ async def test_item10_test_session_proxy_net_catches_a_forgotten_override(monkey
         outcome = await http.get("https://api.openai.com/v1/models")
     assert isinstance(outcome, Failure) and outcome.kind in ("connect", "protocol")
     assert "api.openai.com" not in asked
+
+
+def test_witness_a_deeply_nested_answer_reads_as_not_json_not_a_crash():
+    from oneinbox_check.net.http import Reply
+
+    body = b'{"data":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert Reply(status=200, headers={}, body=body, url="http://127.0.0.1/").json() is None

@@ -49,10 +49,11 @@ class Reply:
     attempts: int = 1
 
     def json(self) -> Any:
-        """The parsed JSON body, or ``None`` when the body is not JSON."""
+        """The parsed JSON body, or ``None`` when the body is not JSON (or nested deeper than any
+        provider answers: such a body is a hostile server's, read as garbage, never a crash)."""
         try:
             return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
 
     @property
