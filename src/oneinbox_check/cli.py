@@ -10,7 +10,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 PROG = "oneinbox-check"
@@ -514,11 +514,17 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
     from .files import WriteError, write_output
     from .report import render
 
+    from .report.json import stream
+
     stdout_tty = sys.stdout.isatty()
     color = stdout_tty and not args.no_color and not os.environ.get("NO_COLOR")
-    text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
-                  color=color, verbose=args.verbose > 0, strict=args.strict,
-                  width=_terminal_width() if stdout_tty else 120)
+    text: str | Iterator[str]
+    if args.format == "json":  # in pieces, one integration at a time (never held whole)
+        text = stream(report)
+    else:
+        text = render(report, args.format, rich=stdout_tty and args.format == "table" and args.output is None,
+                      color=color, verbose=args.verbose > 0, strict=args.strict,
+                      width=_terminal_width() if stdout_tty else 120)
     failures: list[str] = []
     if args.output:
         try:
@@ -531,14 +537,15 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
             print(summary_line(report), file=sys.stderr)
     elif not args.quiet:
         try:
-            sys.stdout.write(text)
+            sys.stdout.writelines([text] if isinstance(text, str) else text)
             sys.stdout.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:
             failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
     for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
-        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, width=120)
+        extra: str | Iterator[str] = stream(report) if fmt == "json" else render(
+            report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, width=120)
         try:
             write_output(path, extra)
         except WriteError as exc:
