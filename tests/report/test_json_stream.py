@@ -61,3 +61,13 @@ def test_json_written_to_a_file_is_the_whole_render(tmp_path) -> None:
     args = cli.build_parser().parse_args(["check", "-", "--format", "json", "-o", str(out), "-q"])
     assert cli.emit(args, sample()) == []
     assert out.read_text() == render(sample(), "json")
+
+
+def test_each_distinct_string_is_scrubbed_once_per_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oneinbox_check import secrets
+
+    calls: list[str] = []
+    real = secrets.scrub
+    monkeypatch.setattr(secrets, "scrub", lambda text: calls.append(text) or real(text))
+    "".join(stream(sample()))
+    assert len(calls) == len(set(calls))  # "id", "status", "pass", … repeat in every integration

@@ -35,12 +35,13 @@ def stream(report: Report) -> Iterator[str]:
     scrubbed, dumped and indented as pydantic nests it, then the closing brackets."""
     from . import scrubbed
 
-    head = _dump(scrubbed(report.model_copy(update={"integrations": []})))
+    memo: dict[str, str] = {}
+    head = _dump(scrubbed(report.model_copy(update={"integrations": []}), memo))
     if not report.integrations or not head.endswith(_EMPTY_TAIL):
         yield head + "\n" if not report.integrations else render(scrubbed(report))
         return
     yield head[: -len("[]\n}")] + "[\n"
     for i, item in enumerate(report.integrations):
-        text = _dump(scrubbed(item))
+        text = _dump(scrubbed(item, memo))
         yield ("    " if i == 0 else ",\n    ") + text.replace("\n", "\n    ")
     yield "\n  ]\n}\n"
