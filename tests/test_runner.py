@@ -305,3 +305,27 @@ def test_report_repr_is_short_whatever_its_size() -> None:
     reports = [IntegrationReport(name=f"i{i}", provider="openai", status=Status.PASS, checks=[]) for i in range(500)]
     report = build_report(reports, datetime.now(UTC), time.perf_counter(), strict=False, interrupted=False)
     assert len(repr(report)) < 100
+
+
+@pytest.mark.anyio
+async def test_jobs_run_by_a_bounded_number_of_tasks_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio
+
+    from oneinbox_check import runner
+
+    monkeypatch.setattr(runner, "MAX_TASKS", 4)
+    ran: list[int] = []
+    in_flight = peak = 0
+
+    def job(i: int):
+        async def go() -> None:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await anyio.sleep(0)
+            ran.append(i)
+            in_flight -= 1
+        return go
+
+    assert await runner.run_all([job(i) for i in range(20)], handle_signals=False) is False
+    assert sorted(ran) == list(range(20)) and peak == 4

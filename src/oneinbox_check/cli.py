@@ -10,7 +10,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 PROG = "oneinbox-check"
@@ -602,14 +602,19 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
     """Print or write the report; returns what could not be written (the run still counts)."""
     from .files import WriteError, write_output
     from .report import render
+    from .report.json import stream
 
     stdout_tty = sys.stdout.isatty()
     color = color_wanted(stdout_tty, args.no_color, os.environ)
     terminal = (stdout_tty or color) and args.output is None
     sort = getattr(args, "sort", "severity")
-    text = render(report, args.format, rich=terminal and args.format == "table",
-                  color=color and args.output is None, verbose=args.verbose > 0, strict=args.strict, sort=sort,
-                  width=_terminal_width() if stdout_tty else 120)
+    text: str | Iterator[str]
+    if args.format == "json":  # in pieces, one integration at a time (never held whole)
+        text = stream(report)
+    else:
+        text = render(report, args.format, rich=terminal and args.format == "table",
+                      color=color and args.output is None, verbose=args.verbose > 0, strict=args.strict, sort=sort,
+                      width=_terminal_width() if stdout_tty else 120)
     failures: list[str] = []
     if args.output:
         try:
@@ -622,15 +627,15 @@ def emit(args: argparse.Namespace, report: Any) -> list[str]:
             print(summary_line(report), file=sys.stderr)
     elif not args.quiet:
         try:
-            sys.stdout.write(text)
+            sys.stdout.writelines([text] if isinstance(text, str) else text)
             sys.stdout.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:
             failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
     for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
-        extra = render(report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict,
-                       sort=sort, width=120)
+        extra: str | Iterator[str] = stream(report) if fmt == "json" else render(
+            report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, sort=sort, width=120)
         try:
             write_output(path, extra)
         except WriteError as exc:

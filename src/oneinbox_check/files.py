@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 
 from .errors import OneInboxCheckError, UsageError
 
@@ -84,7 +85,7 @@ def check_writable(path: str, option: str) -> None:
         raise UsageError(f"{shown_}: is not writable (read-only file)")
 
 
-def write_output(path: str, text: str, mode: int | None = None) -> None:
+def write_output(path: str, text: str | Iterable[str], mode: int | None = None) -> None:
     """Write *text* to *path* by the rules above; raise :class:`WriteError` on failure.
 
     *mode* applies to a replaced or new regular file (default: the mode of
@@ -95,7 +96,7 @@ def write_output(path: str, text: str, mode: int | None = None) -> None:
         st = _kind(target)
         if in_place or (st is not None and not stat.S_ISREG(st.st_mode)):
             with open(target, "w", encoding="utf-8", errors="replace") as fh:
-                fh.write(text)
+                fh.writelines([text] if isinstance(text, str) else text)
         else:
             write_atomic(target, text, mode)
     except (OSError, UsageError) as exc:
@@ -113,7 +114,7 @@ def _default_mode(path: str) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: str, text: str, mode: int | None = None) -> None:
+def write_atomic(path: str, text: str | Iterable[str], mode: int | None = None) -> None:
     """Write via a temporary file in the same folder and rename over *path*
     (a regular file or none; :func:`write_output` decides).
 
@@ -127,7 +128,7 @@ def write_atomic(path: str, text: str, mode: int | None = None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".oneinbox-check-", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:
-            fh.write(text)
+            fh.writelines([text] if isinstance(text, str) else text)
             fh.flush()
             os.fchmod(fh.fileno(), mode if mode is not None else _default_mode(path))
             os.fsync(fh.fileno())

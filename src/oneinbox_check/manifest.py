@@ -260,7 +260,7 @@ def expand_env(value: Any, env: Mapping[str, str] | None = None, missing: list[s
     return value
 
 
-@dataclass
+@dataclass(slots=True)  # one per integration: no per-instance __dict__
 class Entry:
     """One integration to check, with the problems found before probing it."""
 

@@ -87,7 +87,7 @@ class _Table:
         self.count = 0
         # an anchor many keys share (a common stretch) goes to a list, so probe
         # chains stay short and inserting stays O(1)
-        self.shared: dict[int, list[int]] = {}
+        self.shared: dict[int, array[int]] = {}  # values packed: 8 bytes each, not an int object
 
     def room_for(self, more: int) -> bool:
         return (self.count + more) * 2 <= self.size
@@ -96,6 +96,11 @@ class _Table:
         """Insert ``(hash, value)`` pairs."""
         slots, size, shared = self.slots, self.size, self.shared
         for h, value in pairs:
+            if shared:
+                chain = shared.get(h)
+                if chain is not None:  # already known as shared: no probing past its 8 slots again
+                    chain.append(value)
+                    continue
             i = h % size
             fp = (h >> 40) & 0xFFFFFF
             same = 0
@@ -103,7 +108,7 @@ class _Table:
                 if entry >> 40 == fp:
                     same += 1
                     if same >= 8:
-                        shared.setdefault(h, []).append(value)
+                        shared.setdefault(h, array("Q")).append(value)
                         break
                 i = i + 1 if i + 1 < size else 0
             else:

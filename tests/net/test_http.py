@@ -436,3 +436,98 @@ def test_witness_a_deeply_nested_answer_reads_as_not_json_not_a_crash():
 
     body = b'{"data":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     assert Reply(status=200, headers={}, body=body, url="http://127.0.0.1/").json() is None
+
+
+# The address rule in the HTTP layer (SPEC §13): a host name — e.g. an
+# --endpoint override — is resolved by the client itself, every address is
+# judged, and the connection goes to the judged address (no second resolution).
+
+class Connects(list):
+    """Stands in for the network: records every connection attempt, connects nowhere."""
+
+    async def connect_tcp(self, host, port, **kw):
+        import httpcore
+
+        self.append((host, port))
+        raise httpcore.ConnectError("no network in tests")
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> Connects:
+    import httpcore
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    connects = Connects()
+
+    async def connect_tcp(backend, host, port, **kw):
+        return await connects.connect_tcp(host, port, **kw)
+
+    monkeypatch.setattr(httpcore.AsyncNetworkBackend, "connect_tcp", connect_tcp)
+    from httpcore._backends.auto import AutoBackend
+    monkeypatch.setattr(AutoBackend, "connect_tcp", connect_tcp)
+    return connects
+
+
+def resolves_to(monkeypatch: pytest.MonkeyPatch, *answers: str) -> list[str]:
+    asked: list[str] = []
+
+    async def getaddrinfo(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return list(answers)
+
+    monkeypatch.setattr("oneinbox_check.net.http._getaddrinfo", getaddrinfo)
+    return asked
+
+
+@pytest.mark.parametrize("address", ["169.254.169.254", "::ffff:169.254.169.254", "fd00:ec2::254"])
+async def test_a_host_name_resolving_to_a_metadata_address_is_refused_and_never_connected(
+        monkeypatch: pytest.MonkeyPatch, network: Connects, address: str) -> None:
+    asked = resolves_to(monkeypatch, address)
+    async with HttpClient(retries=2, timeout=2) as http:
+        outcome = await http.get("https://api.example.test/v1/models")
+    assert isinstance(outcome, Failure) and outcome.kind == "refused"
+    assert "refused to contact api.example.test" in outcome.reason
+    assert address.removeprefix("::ffff:") in outcome.reason
+    assert asked == ["api.example.test"] and network == []  # judged once, not retried, never connected
+
+
+async def test_one_refused_address_among_public_ones_refuses_the_host(
+        monkeypatch: pytest.MonkeyPatch, network: Connects) -> None:
+    resolves_to(monkeypatch, "192.0.2.10", "169.254.169.254")
+    async with HttpClient(retries=0, timeout=2) as http:
+        outcome = await http.get("https://api.example.test/")
+    assert isinstance(outcome, Failure) and outcome.kind == "refused" and network == []
+
+
+async def test_the_connection_goes_to_the_judged_address_not_a_second_resolution(
+        monkeypatch: pytest.MonkeyPatch, network: Connects) -> None:
+    resolves_to(monkeypatch, "192.0.2.10")
+    async with HttpClient(retries=0, timeout=2) as http:
+        outcome = await http.get("https://api.example.test:8443/")
+    assert isinstance(outcome, Failure) and outcome.kind == "connect"
+    assert network == [("192.0.2.10", 8443)]
+
+
+async def test_an_endpoint_override_resolving_to_metadata_gives_an_error_result(
+        monkeypatch: pytest.MonkeyPatch, network: Connects) -> None:
+    from oneinbox_check import check
+
+    resolves_to(monkeypatch, "169.254.169.254")
+    report = await check([{"name": "ai", "provider": "openai", "api_key": "sk-" + "a" * 48}],
+                         endpoints={"openai": "https://metadata.example.test"}, retries=1, timeout=2)
+    auth = {c.id: c for c in report.integrations[0].checks}["key.auth"]
+    assert auth.status.value == "error" and "169.254.169.254" in auth.summary
+    assert network == []
+
+
+async def test_request_extensions_reach_the_transport() -> None:
+    seen: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(dict(request.extensions))
+        return httpx.Response(200)
+
+    async with HttpClient(transport=httpx.MockTransport(handler)) as http:
+        await http.get("https://192.0.2.1/ws", extensions={"sni_hostname": "llm.example"})
+    assert seen[0]["sni_hostname"] == "llm.example"

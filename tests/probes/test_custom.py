@@ -11,7 +11,6 @@ import pytest
 import respx
 
 from oneinbox_check import check
-from oneinbox_check.probes import custom
 
 pytestmark = pytest.mark.anyio
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -148,7 +147,6 @@ async def test_the_request_goes_to_the_checked_address_with_the_hosts_name(dns_s
     assert route.calls[0].request.headers["host"] == "llm.example:8080"
 
 
-@pytest.mark.skipif(not getattr(custom, "_PINS_TLS", False), reason="HttpClient.request does not pass request extensions yet")
 async def test_wss_is_pinned_to_the_checked_address_and_keeps_the_tls_server_name(dns_server) -> None:
     dns_server.zone.load({"llm.example": {"A": ["192.0.2.1"]}})
     with respx.mock:

@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import re
+import socket
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Mapping
@@ -26,10 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
+import httpcore
 import httpx
 
 from ..secrets import Secret, scrub
-from . import budget
+from . import addresses, budget
 from .flight import SingleFlight
 
 log = logging.getLogger("oneinbox_check.http")
@@ -63,7 +65,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Failure:
-    """No usable answer. ``kind``: timeout, connect, tls, protocol, redirect, too_large."""
+    """No usable answer. ``kind``: timeout, connect, tls, protocol, redirect, too_large,
+    refused (the address rule, SPEC §13: the host resolved to an address never contacted)."""
 
     kind: str
     reason: str
@@ -274,6 +277,72 @@ async def _read_body(response: httpx.Response, limit: int) -> bytes:
     return bytes(body)
 
 
+class AddressRefused(Exception):
+    """A host resolved to an address the address rule refuses (never connected)."""
+
+
+async def _getaddrinfo(host: str, port: int) -> list[str]:
+    """The host's addresses, in the resolver's order (tests patch this)."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend with the address rule (SPEC §13) in front of it:
+    the host is resolved here, every address is judged, and the connection goes
+    to a judged address (no second resolution). TLS still names the host: httpcore
+    passes the origin's host (or the ``sni_hostname`` extension) to ``start_tls``."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend):
+        self._inner = inner
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None, socket_options: Any = None) -> Any:
+        literal = addresses.parse(host)
+        if literal is not None:
+            found = [str(literal)]
+        else:
+            try:
+                with anyio.fail_after(timeout):
+                    found = await _getaddrinfo(host, port)
+            except TimeoutError:
+                raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+            except OSError as exc:
+                raise httpcore.ConnectError(f"could not resolve {host}: {exc.strerror or exc}") from None
+        for address in found:
+            refused = addresses.refusal(address)
+            if refused:
+                raise AddressRefused(f"refused to contact {host}: {refused}; the checker never connects there")
+        error: Exception | None = None
+        for address in dict.fromkeys(found):
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error if error is not None else httpcore.ConnectError(f"no address for {host}")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Any = None) -> Any:  # pragma: no cover - not used
+        return await self._inner.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _guard(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Put the address rule in front of every connection pool of *client* (its
+    own transport and the proxy mounts httpx made from the environment)."""
+    transports = [client._transport, *(t for t in client._mounts.values() if t is not None)]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is None or not hasattr(pool, "_network_backend"):
+            raise RuntimeError("httpx/httpcore changed: cannot apply the address rule to connections")
+        if not isinstance(pool._network_backend, _GuardedBackend):
+            pool._network_backend = _GuardedBackend(pool._network_backend)
+    return client
+
+
 class HttpClient:
     """One per run. Use as ``async with HttpClient(...) as http``.
 
@@ -310,7 +379,7 @@ class HttpClient:
         self._sleep = sleep if sleep is not None else anyio.sleep
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None  # with an injected transport
-        self._clients: dict[Origin, httpx.AsyncClient] = {}  # real connections: one per origin
+        self._clients: dict[tuple[Any, ...], httpx.AsyncClient] = {}  # real connections: one per origin (+ TLS name)
         self._ssl: Any = None
         self._flights: SingleFlight[Outcome] = SingleFlight()
         self._origins: dict[Origin, anyio.CapacityLimiter] = {}
@@ -343,7 +412,7 @@ class HttpClient:
             trust_env=transport is None,
         )
 
-    def _client_for(self, origin: Origin) -> httpx.AsyncClient:
+    def _client_for(self, origin: tuple[Any, ...]) -> httpx.AsyncClient:
         """One connection pool per origin for real connections: httpcore's pool scans
         every connection per request, and one shared pool of `concurrency`
         connections would close and reopen connections as requests move between origins."""
@@ -351,7 +420,7 @@ class HttpClient:
             return self._client
         client = self._clients.get(origin)
         if client is None:
-            client = self._clients[origin] = self._new_client(None, self._per_origin)
+            client = self._clients[origin] = _guard(self._new_client(None, self._per_origin))
         return client
 
     async def __aexit__(self, *exc: object) -> None:
@@ -375,8 +444,13 @@ class HttpClient:
         json_body: Any = None,
         content: bytes | None = None,
         idempotent: bool | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> Outcome:
-        """Send one request (with retries when idempotent) and return its outcome."""
+        """Send one request (with retries when idempotent) and return its outcome.
+
+        *extensions*: httpx request extensions, e.g. ``{"sni_hostname": host}``
+        to connect to a checked IP address while TLS names (and verifies) the host.
+        """
         method = method.upper()
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "OPTIONS")
@@ -387,13 +461,15 @@ class HttpClient:
             Secret(token)  # registered for scrubbing: a server may echo the credential back
             real_headers["Authorization"] = "Basic " + token
         full_url = str(httpx.URL(url, params=params)) if params else url
+        ext = dict(extensions) if extensions else None
         if not idempotent:
-            return await self._budgeted(method, full_url, real_headers, json_body, content, idempotent)
+            return await self._budgeted(method, full_url, real_headers, json_body, content, idempotent, ext)
         key = hashlib.sha256(
-            repr((method, full_url, sorted(real_headers.items()), json_body, content)).encode()
+            repr((method, full_url, sorted(real_headers.items()), json_body, content, sorted((ext or {}).items())))
+            .encode()
         ).hexdigest()
         return await self._flights.do(
-            key, lambda: self._budgeted(method, full_url, real_headers, json_body, content, idempotent))
+            key, lambda: self._budgeted(method, full_url, real_headers, json_body, content, idempotent, ext))
 
     async def _budgeted(self, *args: Any) -> Outcome:
         if budget.current() is not None:
@@ -402,13 +478,13 @@ class HttpClient:
             return await self._send(*args)
 
     async def _send(self, method: str, url: str, headers: dict[str, str], json_body: Any,
-                    content: bytes | None, idempotent: bool) -> Outcome:
+                    content: bytes | None, idempotent: bool, extensions: dict[str, Any] | None = None) -> Outcome:
         assert self._global is not None, "use HttpClient as an async context manager"
         attempt = 0
         redirects = 0
         while True:
             attempt += 1
-            outcome = await self._attempt(method, url, headers, json_body, content, attempt)
+            outcome = await self._attempt(method, url, headers, json_body, content, attempt, extensions)
             if isinstance(outcome, Reply) and outcome.status in (301, 302, 303, 307, 308) and redirects < 3:
                 location = outcome.headers.get("location")
                 if location:
@@ -447,9 +523,12 @@ class HttpClient:
         return origin, limiter
 
     async def _attempt(self, method: str, url: str, headers: dict[str, str], json_body: Any,
-                       content: bytes | None, attempt: int) -> Outcome:
+                       content: bytes | None, attempt: int, extensions: dict[str, Any] | None = None) -> Outcome:
         origin, limiter = await self._slot(url)
-        client, overall = self._client_for(origin), self._global
+        sni = extensions.get("sni_hostname") if extensions else None
+        # a pinned address with its own TLS server name gets its own pool: httpcore
+        # matches pooled connections by origin only, not by server name
+        client, overall = self._client_for(origin if sni is None else (*origin, str(sni))), self._global
         assert overall is not None
         # the origin's slot first, then a global one (see the class docstring);
         # waiting for a slot does not count against the check's budget
@@ -473,8 +552,10 @@ class HttpClient:
             try:
                 with anyio.fail_after(limit):
                     async with client.stream(method, url, headers=headers, json=json_body,
-                                             content=content) as response:
+                                             content=content, extensions=extensions) as response:
                         body = await _read_body(response, self.max_body)
+            except AddressRefused as exc:
+                return self._failed(method, url, "refused", str(exc), attempt)
             except AnswerTooLarge:
                 return self._failed(method, url, "too_large",
                                     f"answer too large (over {self.max_body // 1024} KiB after decompression)",

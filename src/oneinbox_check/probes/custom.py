@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import inspect
 import os
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -31,16 +30,13 @@ from pydantic import BaseModel, ConfigDict
 from ..endpoints import is_loopback
 from ..models import CheckResult, Status
 from ..net import addresses
-from ..net.http import Failure, HttpClient, Reply
+from ..net.http import Failure, Reply
 from ..secrets import Secret, wrap
 from ._base import Probe, ProbeContext, error_message, json_object
 from .facts import Call, ProviderFacts
 
 ID = "custom.websocket"
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-# Pinning the connection to the checked address keeps TLS right only if the
-# HTTP client can pass httpx's ``sni_hostname`` request extension through.
-_PINS_TLS = "extensions" in inspect.signature(HttpClient.request).parameters
 
 
 class CustomMetadata(BaseModel):
@@ -124,14 +120,11 @@ class CustomProbe(Probe):
         scheme = "https" if parts.scheme == "wss" else "http"
         literal = f"[{target}]" if target.version == 6 else str(target)
         netloc = literal if port is None else f"{literal}:{port}"
-        extra: dict[str, object] = {}
-        if scheme == "https" and addresses.parse(host) is None:
-            if _PINS_TLS:
-                extra["extensions"] = {"sni_hostname": host}
-            else:  # the client cannot name the TLS server yet: connect by name (resolved again)
-                netloc = parts.netloc.rpartition("@")[2]
+        # connect to the checked address; TLS names (and verifies) the host itself
+        extensions = {"sni_hostname": host} if scheme == "https" and addresses.parse(host) is None else None
         pinned = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
-        outcome = await ctx.http.request("GET", pinned, headers=headers, auth=auth, idempotent=False, **extra)
+        outcome = await ctx.http.request("GET", pinned, headers=headers, auth=auth, idempotent=False,
+                                         extensions=extensions)
         if isinstance(outcome, Failure):
             return [ctx.indeterminate(ID, outcome, "WebSocket handshake")]
         return [_judge(ctx, outcome, nonce, host)]

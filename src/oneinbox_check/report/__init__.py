@@ -33,13 +33,25 @@ def render(report: Any, fmt: str, **options: Any) -> str:
     return Format(fmt).to_format()(scrubbed(report), **options)
 
 
-def scrubbed(report: Any) -> Any:
-    """A copy of *report* with every string passed through :func:`~oneinbox_check.secrets.scrub`."""
+def scrubbed(report: Any, memo: dict[str, str] | None = None) -> Any:
+    """A copy of *report* with every string passed through :func:`~oneinbox_check.secrets.scrub`.
+
+    Each distinct string is scrubbed once (field names, statuses and summaries
+    repeat across integrations); *memo* carries that across calls made for one
+    render (:func:`.json.stream` scrubs one integration at a time).
+    """
     from ..secrets import scrub
+
+    seen: dict[str, str] = {} if memo is None else memo
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            return scrub(value)
+            done = seen.get(value)
+            if done is None:
+                if len(seen) >= 50_000:  # bounded: a huge report's unique names do not pile up
+                    seen.clear()
+                done = seen[value] = scrub(value)
+            return done
         if isinstance(value, dict):
             return {walk(k): walk(v) for k, v in value.items()}
         if isinstance(value, list):

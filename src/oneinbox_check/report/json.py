@@ -1,15 +1,47 @@
-"""``--format json``: the Report model as JSON (SPEC §11)."""
+"""``--format json``: the Report model as JSON (SPEC §11).
+
+:func:`render` gives the whole text; :func:`stream` gives the same text in
+pieces, one integration at a time, each scrubbed on its own, so a large
+report is never held twice (a scrubbed copy of every result, then one giant
+string) while it is written.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 from ..models import Report
 
+_EMPTY_TAIL = '"integrations": []\n}'
+
+
+def _dump(model: Any) -> str:
+    try:
+        return model.model_dump_json(indent=2, by_alias=True, exclude_none=True)  # type: ignore[no-any-return]
+    except ValueError:  # a lone surrogate pydantic cannot encode: same layout, replaced by render()
+        data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return json.dumps(data, indent=2, ensure_ascii=False)
+
 
 def render(report: Report, **_: object) -> str:
-    try:
-        return report.to_json(indent=2) + "\n"
-    except ValueError:  # a lone surrogate pydantic cannot encode: same layout, replaced by render()
-        data = report.model_dump(mode="json", by_alias=True, exclude_none=True)
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _dump(report) + "\n"
+
+
+def stream(report: Report) -> Iterator[str]:
+    """The text ``render`` gives for the scrubbed report (``report.render(report, "json")``),
+    byte for byte, in pieces: the report's own fields, then each integration
+    scrubbed, dumped and indented as pydantic nests it, then the closing brackets."""
+    from . import scrubbed
+
+    memo: dict[str, str] = {}
+    head = _dump(scrubbed(report.model_copy(update={"integrations": []}), memo))
+    if not report.integrations or not head.endswith(_EMPTY_TAIL):
+        yield head + "\n" if not report.integrations else render(scrubbed(report))
+        return
+    yield head[: -len("[]\n}")] + "[\n"
+    for i, item in enumerate(report.integrations):
+        text = _dump(scrubbed(item, memo))
+        yield ("    " if i == 0 else ",\n    ") + text.replace("\n", "\n    ")
+    yield "\n  ]\n}\n"
