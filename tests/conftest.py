@@ -79,3 +79,14 @@ def zresolver(zones_server):
     from oneinbox_check.net.dns import Resolver
 
     return Resolver([("127.0.0.1", zones_server.port)], timeout=0.5, tries=1)
+
+
+@pytest.fixture(scope="module")
+def loopback_sandbox():
+    """An empty sandbox served by uvicorn on a real loopback port (one per test module)."""
+    pytest.importorskip("uvicorn")
+    from oneinbox_check.sandbox.serve import Server
+    from oneinbox_check.sandbox.world import Sandbox
+
+    with Server(Sandbox({})) as server:
+        yield server

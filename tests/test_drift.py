@@ -27,26 +27,16 @@ def stored(name: str, provider: str = "openai", key: str = GOOD) -> dict:
     return {"name": name, "provider": provider, "masked_key": masked(key)}
 
 
-@pytest.fixture(scope="module")
-def _loopback():
-    pytest.importorskip("uvicorn")
-    from oneinbox_check.sandbox.serve import Server
-    from oneinbox_check.sandbox.world import Sandbox
-
-    with Server(Sandbox({})) as server:
-        yield server
-
-
 @pytest.fixture
-def oneinbox(_loopback):
+def oneinbox(loopback_sandbox):
     """Install a OneInbox fake: ``oneinbox(existing, **options)`` returns (fake, CLI flags)."""
     from oneinbox_check.sandbox.fakes.oneinbox import OneInboxFake
 
     def install(existing=(), **options):
         fake = OneInboxFake({ONEINBOX_KEY: "valid"}, list(existing), **options)
-        _loopback.sandbox.fakes.clear()
-        _loopback.sandbox.fakes["oneinbox"] = fake
-        return fake, ["--endpoint", f"oneinbox={_loopback.base}/oneinbox", "--retries", "0", "--timeout", "5",
+        loopback_sandbox.sandbox.fakes.clear()
+        loopback_sandbox.sandbox.fakes["oneinbox"] = fake
+        return fake, ["--endpoint", f"oneinbox={loopback_sandbox.base}/oneinbox", "--retries", "0", "--timeout", "5",
                       "--oneinbox-key", ONEINBOX_KEY]
 
     return install

@@ -125,38 +125,28 @@ REVOKED = "sk-proj-" + "Rev0" * 14
 RESEND = "re_" + "Snd1" * 8
 
 
-@pytest.fixture(scope="module")
-def _loopback():
-    pytest.importorskip("uvicorn")
-    from oneinbox_check.sandbox.serve import Server
-    from oneinbox_check.sandbox.world import Sandbox
-
-    with Server(Sandbox({})) as server:
-        yield server
-
-
 @pytest.fixture
-def fakes(_loopback):
+def fakes(loopback_sandbox):
     """Fresh OpenAI and OneInbox fakes behind the loopback server; ``fakes.flags`` point the CLI at them."""
     from oneinbox_check.sandbox.fakes.keyed import OpenAIFake
     from oneinbox_check.sandbox.fakes.oneinbox import OneInboxFake
 
-    _loopback.sandbox.fakes.clear()
-    _loopback.sandbox.fakes.update(openai=OpenAIFake({GOOD: "valid"}), oneinbox=OneInboxFake({ONEINBOX_KEY: "valid"}))
+    loopback_sandbox.sandbox.fakes.clear()
+    loopback_sandbox.sandbox.fakes.update(openai=OpenAIFake({GOOD: "valid"}), oneinbox=OneInboxFake({ONEINBOX_KEY: "valid"}))
 
     class Fakes:
-        server = _loopback
-        openai = _loopback.sandbox.fakes["openai"]
-        flags = ["--endpoint", f"openai={_loopback.base}/openai", "--endpoint", f"oneinbox={_loopback.base}/oneinbox",
+        server = loopback_sandbox
+        openai = loopback_sandbox.sandbox.fakes["openai"]
+        flags = ["--endpoint", f"openai={loopback_sandbox.base}/openai", "--endpoint", f"oneinbox={loopback_sandbox.base}/oneinbox",
                  "--retries", "0", "--timeout", "5", "--oneinbox-key", ONEINBOX_KEY]
 
         @property
         def oneinbox(self):
-            return _loopback.sandbox.fakes["oneinbox"]
+            return loopback_sandbox.sandbox.fakes["oneinbox"]
 
         @oneinbox.setter
         def oneinbox(self, fake):
-            _loopback.sandbox.fakes["oneinbox"] = fake
+            loopback_sandbox.sandbox.fakes["oneinbox"] = fake
 
     return Fakes()
 
