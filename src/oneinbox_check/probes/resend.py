@@ -191,8 +191,10 @@ class ResendProbe(Probe):
             if not isinstance(last, str) or not last:
                 break
             page = await ctx.http.get(ctx.url("resend", "/domains"), headers=headers, params={"after": last})
-            body = json_object(page) if not isinstance(page, Failure) else None
-            data = body.get("data") if body is not None and page.status == 200 else None
+            if isinstance(page, Failure):
+                return None, domains, ctx.indeterminate(DOMAIN, page, "reading the next page of Resend's domains")
+            body = json_object(page) or {}
+            data = body.get("data") if page.status == 200 else None
             if not isinstance(data, list):
                 return None, domains, ctx.indeterminate(DOMAIN, page, "reading the next page of Resend's domains")
             new = [d for d in data if isinstance(d, dict) and isinstance(d.get("name"), str)]
