@@ -147,3 +147,26 @@ async def test_deepgram_balance_reads_are_bounded_when_a_key_sees_many_projects(
         report = await _run("deepgram")
     result = {c.id: c for c in report.integrations[0].checks}["deepgram.balance"]
     assert route.call_count == 5 and result.details["projects"] == 12 and result.status.value == "pass"
+
+
+async def test_witness_deepgram_401_with_another_err_code_is_error() -> None:
+    with respx.mock:
+        respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json={"err_code": "SOMETHING_ELSE"}))
+        report = await _run("deepgram")
+    assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "error"
+
+
+async def test_witness_deepgram_401_modern_shape_with_another_category_is_error() -> None:
+    body = {"category": "SOMETHING_ELSE", "message": "x", "details": "", "request_id": "r"}
+    with respx.mock:
+        respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json=body))
+        report = await _run("deepgram")
+    assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "error"
+
+
+async def test_witness_deepgram_401_legacy_invalid_auth_fails() -> None:
+    body = {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials.", "request_id": "r"}
+    with respx.mock:
+        respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json=body))
+        report = await _run("deepgram")
+    assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "fail"

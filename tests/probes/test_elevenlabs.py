@@ -137,3 +137,26 @@ async def test_elevenlabs_quota_request_carries_the_key_header() -> None:
 
 async def test_elevenlabs_subscription_with_no_character_allowance_warns_not_fails() -> None:
     assert (await quota_answering(subscription(0, 0))).status.value == "warn"
+
+
+async def _auth_status(body: dict) -> dict[str, CheckResult]:
+    with respx.mock:
+        respx.get(USER).mock(return_value=httpx.Response(401, json=body))
+        respx.get(url__regex=r".*").mock(return_value=httpx.Response(503))
+        report = await _run("elevenlabs")
+    return {c.id: c for c in report.integrations[0].checks}
+
+
+async def test_witness_elevenlabs_401_quota_exceeded_is_error_not_create_a_new_key() -> None:
+    auth = (await _auth_status({"detail": {"status": "quota_exceeded", "message": "quota"}}))["key.auth"]
+    assert auth.status.value == "error" and "Create a new key" not in (auth.remediation or "")
+
+
+async def test_witness_elevenlabs_401_invalid_api_key_fails() -> None:
+    auth = (await _auth_status({"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}))["key.auth"]
+    assert auth.status.value == "fail"
+
+
+async def test_witness_elevenlabs_401_missing_permissions_is_still_a_restricted_key() -> None:
+    checks = await _auth_status({"detail": {"status": "missing_permissions", "message": "no user_read"}})
+    assert checks["key.auth"].status.value == "pass" and checks["key.scope"].status.value == "warn"

@@ -69,3 +69,26 @@ async def test_openai_error_string_envelope_is_not_read_as_a_rejection() -> None
         respx.get(f"{BASE}/openai/v1/models").mock(return_value=httpx.Response(401, json={"error": "Unauthorized"}))
         report = await _run("openai")
     assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "error"
+
+
+async def _auth_for(provider: str, path: str, response: httpx.Response) -> str:
+    with respx.mock:
+        respx.get(f"{BASE}{path}").mock(return_value=response)
+        report = await _run(provider)
+    return {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value
+
+
+async def test_witness_openai_401_without_a_code_is_error() -> None:
+    assert await _auth_for("openai", "/openai/v1/models", httpx.Response(401, json={"error": {"message": "x"}})) \
+        == "error"
+
+
+async def test_witness_openai_401_with_another_code_is_error() -> None:
+    body = {"error": {"message": "x", "type": "invalid_request_error", "code": "something_else"}}
+    assert await _auth_for("openai", "/openai/v1/models", httpx.Response(401, json=body)) == "error"
+
+
+async def test_witness_openai_401_invalid_api_key_fails() -> None:
+    body = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
+                      "code": "invalid_api_key"}}
+    assert await _auth_for("openai", "/openai/v1/models", httpx.Response(401, json=body)) == "fail"

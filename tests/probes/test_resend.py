@@ -224,3 +224,74 @@ async def test_item11_resend_fake_domain_with_sending_disabled_fails_through_the
 async def test_item8_9_resend_error_without_resends_envelope_is_error(zones_server, response) -> None:
     checks, _, _ = await run(zones_server, "hello@good.example", response)
     assert checks["key.auth"].status.value == "error"
+
+
+async def test_witness_resend_400_validation_error_about_another_field_is_error(zones_server) -> None:
+    listing = httpx.Response(400, json={"statusCode": 400, "name": "validation_error",
+                                        "message": "The `to` field is missing."})
+    checks, _, _ = await run(zones_server, "hello@good.example", listing)
+    assert checks["key.auth"].status.value == "error"
+
+
+async def test_witness_resend_401_missing_api_key_is_error_not_fail(zones_server) -> None:
+    listing = httpx.Response(401, json={"statusCode": 401, "name": "missing_api_key",
+                                        "message": "Missing API key in the authorization header"})
+    checks, _, _ = await run(zones_server, "hello@good.example", listing)
+    assert checks["key.auth"].status.value == "error"
+
+
+async def test_witness_resend_listed_domain_with_null_status_is_error(zones_server) -> None:
+    checks, _, _ = await run(zones_server, "hello@good.example", ok_list({**domain("good.example"), "status": None}),
+                             httpx.Response(200, json={**domain("good.example"), "records": records()}))
+    assert checks["resend.domain"].status.value == "error"
+
+
+@pytest.mark.parametrize("broken", [{"name": None}, {"type": 5}, {"status": None}],
+                         ids=["null-name", "non-string-type", "null-status"])
+async def test_witness_resend_malformed_domain_record_is_error(zones_server, broken: dict) -> None:
+    rows = records()
+    rows[2] = {**rows[2], **broken}
+    checks, _, _ = await run(zones_server, "hello@good.example", ok_list(domain("good.example")),
+                             httpx.Response(200, json={**domain("good.example"), "records": rows}))
+    assert checks["resend.records"].status.value == "error" and checks["resend.domain"].status.value == "pass"
+
+
+async def _paged(zones_server, pages: list[httpx.Response]):
+    with respx.mock:
+        route = respx.get(f"{BASE}/domains").mock(side_effect=pages)
+        respx.get(url__regex=rf"{BASE}/domains/[^/]+$").mock(
+            return_value=httpx.Response(200, json={**domain("good.example", id_="d9"), "records": records()}))
+        report = await check([{"name": "mail", "provider": "resend", "api_key": KEY,
+                               "metadata": {"from_email": "hello@good.example"}}],
+                             endpoints={"resend": BASE}, nameservers=[zones_server.address], retries=0, timeout=1)
+    return {c.id: c for c in report.integrations[0].checks}, route
+
+
+async def test_witness_resend_domain_on_a_later_page_is_found_with_after(zones_server) -> None:
+    first = httpx.Response(200, json={"object": "list", "has_more": True, "data": [domain("other.example", id_="d1")]})
+    second = httpx.Response(200, json={"object": "list", "has_more": False,
+                                       "data": [domain("good.example", id_="d9")]})
+    checks, route = await _paged(zones_server, [first, second])
+    assert checks["resend.domain"].status.value == "pass"
+    assert route.calls[1].request.url.params["after"] == "d1"
+
+
+async def test_witness_resend_has_more_with_an_unreadable_next_page_is_error(zones_server) -> None:
+    first = httpx.Response(200, json={"object": "list", "has_more": True, "data": [domain("other.example", id_="d1")]})
+    checks, _ = await _paged(zones_server, [first, httpx.Response(503)])
+    assert checks["resend.domain"].status.value == "error"
+
+
+async def test_witness_resend_pagination_is_bounded_and_then_error(zones_server) -> None:
+    pages = [httpx.Response(200, json={"object": "list", "has_more": True,
+                                       "data": [domain(f"o{i}.example", id_=f"d{i}")]}) for i in range(25)]
+    checks, route = await _paged(zones_server, pages)
+    assert checks["resend.domain"].status.value == "error" and "incomplete" in checks["resend.domain"].summary
+    assert route.call_count == 20
+
+
+async def test_witness_resend_domain_absent_from_the_last_page_still_fails(zones_server) -> None:
+    first = httpx.Response(200, json={"object": "list", "has_more": True, "data": [domain("other.example", id_="d1")]})
+    second = httpx.Response(200, json={"object": "list", "has_more": False, "data": [domain("x.example", id_="d2")]})
+    checks, _ = await _paged(zones_server, [first, second])
+    assert checks["resend.domain"].status.value == "fail" and "not a domain" in checks["resend.domain"].summary

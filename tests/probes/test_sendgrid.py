@@ -172,3 +172,15 @@ async def test_item4_sendgrid_verified_senders_403_through_the_fake_is_skip(zone
 async def test_item8_9_sendgrid_401_without_sendgrids_envelope_is_error(zones_server, body) -> None:
     checks, _ = await run(zones_server, "news@sg-good.example", scopes=httpx.Response(401, json=body))
     assert checks["key.auth"].status.value == "error"
+
+
+async def test_witness_sendgrid_401_with_another_message_is_error(zones_server) -> None:
+    checks, _ = await run(zones_server, "news@sg-good.example",
+                          scopes=httpx.Response(401, json={"errors": [{"message": "something else"}]}))
+    assert checks["key.auth"].status.value == "error"
+
+
+async def test_witness_sendgrid_401_with_the_documented_message_fails(zones_server) -> None:
+    body = {"errors": [{"field": None, "message": "The provided authorization grant is invalid, expired, or revoked"}]}
+    checks, _ = await run(zones_server, "news@sg-good.example", scopes=httpx.Response(401, json=body))
+    assert checks["key.auth"].status.value == "fail"

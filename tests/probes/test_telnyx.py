@@ -89,3 +89,37 @@ async def test_telnyx_balance_read_failure_is_auth_error_and_balance_skip_never_
     checks = await balance_answering(response)
     assert checks["key.auth"].status.value == "error" and checks["telnyx.balance"].status.value == "skip"
     assert all(c.status.value != "fail" for c in checks.values())
+
+
+async def test_witness_telnyx_401_with_an_undocumented_code_is_error() -> None:
+    checks = await balance_answering(httpx.Response(401, json={"errors": [{"code": "10010"}]}))
+    assert checks["key.auth"].status.value == "error"
+
+
+async def test_witness_telnyx_401_with_code_10009_fails() -> None:
+    checks = await balance_answering(httpx.Response(401, json={"errors": [{
+        "code": "10009", "title": "Authentication failed", "detail": "The API key is invalid."}]}))
+    assert checks["key.auth"].status.value == "fail"
+
+
+async def _telnyx_number(item: dict) -> CheckResult:
+    with respx.mock:
+        respx.get(f"{BASE}/v2/balance").mock(return_value=httpx.Response(
+            200, json={"data": {"record_type": "balance", "balance": "300.00", "available_credit": "300.00",
+                                "currency": "USD"}}))
+        respx.get(f"{BASE}/v2/phone_numbers").mock(return_value=httpx.Response(200, json={"data": [item]}))
+        report = await check([{"name": "t", "provider": "telnyx", "api_key": KEY,
+                               "metadata": {"phone_number": "+14155550100"}}], endpoints={"telnyx": BASE},
+                             retries=0, timeout=2)
+    return {c.id: c for c in report.integrations[0].checks}["telnyx.phone_number"]
+
+
+async def test_witness_telnyx_number_without_status_is_error() -> None:
+    result = await _telnyx_number({"id": "1", "phone_number": "+14155550100", "connection_id": "c1"})
+    assert result.status.value == "error" and "not active" not in result.summary
+
+
+async def test_witness_telnyx_number_with_a_documented_inactive_status_still_fails() -> None:
+    result = await _telnyx_number({"id": "1", "phone_number": "+14155550100", "status": "port-pending",
+                                   "connection_id": "c1"})
+    assert result.status.value == "fail" and "port_pending" in result.summary

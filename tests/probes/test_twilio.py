@@ -112,3 +112,34 @@ async def test_twilio_balance_is_read_for_the_account_with_its_credentials(sandb
     request = sandbox.fake("twilio").requests[-1]
     assert request.path == f"/2010-04-01/Accounts/{SID}/Balance.json"
     assert request.headers["authorization"].startswith("Basic ")
+
+
+async def _number_check(item: dict) -> CheckResult:
+    """twilio.phone_number for an IncomingPhoneNumbers answer holding *item* (account active)."""
+    with respx.mock:
+        respx.get(f"{BASE}/2010-04-01/Accounts/{SID}.json").mock(return_value=httpx.Response(
+            200, json={"sid": SID, "status": "active", "type": "Full", "friendly_name": "t"}))
+        respx.get(f"{BASE}/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers.json").mock(return_value=httpx.Response(
+            200, json={"incoming_phone_numbers": [item]}))
+        respx.get(url__regex=r".*").mock(return_value=httpx.Response(503))
+        report = await check([{"name": "t", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"],
+                               "metadata": {"account_sid": SID, "phone_number": "+14155550100"}}],
+                             endpoints={"twilio": BASE, "twilio-trunking": BASE + "-trunking"}, retries=0, timeout=2)
+    return {c.id: c for c in report.integrations[0].checks}["twilio.phone_number"]
+
+
+async def test_witness_twilio_number_without_capabilities_is_error() -> None:
+    result = await _number_check({"sid": "PN" + "0" * 32, "phone_number": "+14155550100"})
+    assert result.status.value == "error" and "voice-capable" not in result.summary
+
+
+async def test_witness_twilio_number_with_a_non_boolean_voice_flag_is_error() -> None:
+    result = await _number_check({"sid": "PN" + "0" * 32, "phone_number": "+14155550100",
+                                  "capabilities": {"voice": None, "sms": True}})
+    assert result.status.value == "error"
+
+
+async def test_witness_twilio_number_with_voice_false_still_fails() -> None:
+    result = await _number_check({"sid": "PN" + "0" * 32, "phone_number": "+14155550100",
+                                  "capabilities": {"voice": False, "sms": True}})
+    assert result.status.value == "fail" and "not voice-capable" in result.summary

@@ -68,3 +68,41 @@ def telnyx_error(reply: "Reply") -> dict[str, Any] | None:
             isinstance(e, dict) and isinstance(e.get("code"), str) for e in errors):
         return body
     return None
+
+
+# The documented invalid-key CONTENT (providers.md, Live auth). The shape alone
+# is not enough: a 401/400 in the provider's envelope with another code or
+# message (a validation error, quota, an upstream outage) is not "invalid key".
+
+RESEND_INVALID_MESSAGE = "api key is invalid"
+SENDGRID_INVALID_MESSAGE = "the provided authorization grant is invalid, expired, or revoked"
+TELNYX_INVALID_CODE = "10009"
+
+
+def _plain(text: str) -> str:
+    return text.strip().rstrip(".").strip().lower()
+
+
+def resend_invalid_key(body: dict[str, Any]) -> bool:
+    """Resend's invalid-key answer: ``name`` ``invalid_api_key``, or ``validation_error``
+    with the message "API key is invalid" (providers.md; resend.com/docs/api-reference/errors)."""
+    name, message = body.get("name"), body.get("message")
+    if not isinstance(name, str) or not isinstance(message, str):
+        return False
+    return name == "invalid_api_key" or (name == "validation_error" and _plain(message) == RESEND_INVALID_MESSAGE)
+
+
+def sendgrid_invalid_key(body: dict[str, Any]) -> bool:
+    """SendGrid's 401 ``{"errors":[{"message":"The provided authorization grant is invalid,
+    expired, or revoked"}]}`` (providers.md)."""
+    errors = body.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and isinstance(e.get("message"), str) and _plain(e["message"]) == SENDGRID_INVALID_MESSAGE
+        for e in errors)
+
+
+def telnyx_invalid_key(body: dict[str, Any]) -> bool:
+    """Telnyx's 401 ``{"errors":[{"code":"10009", …}]}`` (providers.md; 10010 is authorization)."""
+    errors = body.get("errors")
+    return isinstance(errors, list) and any(isinstance(e, dict) and e.get("code") == TELNYX_INVALID_CODE
+                                            for e in errors)

@@ -15,8 +15,13 @@ from ._base import Probe, ProbeContext, simple_auth, str_at
 from .facts import Call, ProviderFacts
 
 
+INVALID_MESSAGE = "Authentication error, API token missing/invalid"
+
+
 def assemblyai_envelope(body: dict) -> bool:
-    return str_at(body, "error") is not None
+    """The spec's documented 401 body (its example); another ``error`` text is not a verdict."""
+    message = str_at(body, "error")
+    return message is not None and message.strip().rstrip(".").lower() == INVALID_MESSAGE.lower()
 
 
 class AssemblyAIProbe(Probe):
@@ -26,7 +31,8 @@ class AssemblyAIProbe(Probe):
         valid="200 with a JSON object holding `transcripts` (`TranscriptList`).",
         invalid="401 with the spec's `Error` body `{\"error\": str}` (\"Authentication error, API token "
                 "missing/invalid\").",
-        indeterminate="a 200 without `transcripts`; every other status; a 401 without that body; a transport "
+        indeterminate="a 200 without `transcripts`; every other status; a 401 without that body (another "
+                      "`error` text); a transport "
                       "failure.",
         sources=("AssemblyAI/assemblyai-api-spec openapi.yml: `listTranscripts`",),
     )

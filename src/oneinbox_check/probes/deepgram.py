@@ -48,15 +48,22 @@ def deepgram_envelope(body: dict) -> bool:
     return legacy or modern
 
 
+def deepgram_invalid_key(body: dict) -> bool:
+    """Deepgram's invalid-key answer: ``INVALID_AUTH`` as the legacy ``err_code`` or the modern
+    ``category`` (providers.md; deepgram-api-specs ``ErrorResponse``)."""
+    return deepgram_envelope(body) and "INVALID_AUTH" in (str_at(body, "err_code"), str_at(body, "category"))
+
+
 class DeepgramProbe(Probe):
     facts = ProviderFacts(
         request=Call("GET", "deepgram", "/v1/projects", "`Authorization: Token <key>`"),
         valid="200 with a `projects` list → `key.auth` pass, `key.scope` pass.",
-        invalid="401 in Deepgram's error body (legacy `err_code`/`err_msg`, or modern `category` and `message`; "
-                "e.g. `INVALID_AUTH`).",
+        invalid="401 in Deepgram's error body (legacy `err_code`/`err_msg`, or modern `category` and `message`) "
+                "saying `INVALID_AUTH`.",
         restricted="403 in Deepgram's error body (a role that cannot list projects) → `key.auth` pass, "
                    "`key.scope` warn.",
-        indeterminate="a 401/403 without Deepgram's body (HTML from a proxy or WAF, a proxy's JSON); every "
+        indeterminate="a 401/403 without Deepgram's body (HTML from a proxy or WAF, a proxy's JSON); a 401 with "
+                      "another code; every "
                       "other status; a transport failure.",
         sources=("https://developers.deepgram.com/reference/management-api/projects/list",
                  "deepgram/deepgram-api-specs openapi.yml: `ErrorResponse`, `ListProjectBalancesV1Response`",
@@ -81,7 +88,7 @@ class DeepgramProbe(Probe):
                     ctx.result(SCOPE, Status.PASS, "key can read its projects"),
                     await balance(ctx, body["projects"])]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE, BALANCE], envelope=deepgram_envelope)
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE, BALANCE], envelope=deepgram_invalid_key)
         if outcome.status == 403 and deepgram_envelope(body):
             return [accepted(ctx, TITLE, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "key is valid but its role cannot list projects",

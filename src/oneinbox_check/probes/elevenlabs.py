@@ -44,15 +44,20 @@ def elevenlabs_envelope(body: dict) -> bool:
     return str_at(body, "detail", "status") is not None
 
 
+def elevenlabs_invalid_key(body: dict) -> bool:
+    """The documented invalid-key answer: ``detail.status == "invalid_api_key"`` (providers.md)."""
+    return _detail_status(body) == "invalid_api_key"
+
+
 class ElevenLabsProbe(Probe):
     facts = ProviderFacts(
         request=Call("GET", "elevenlabs", "/v1/user", "`xi-api-key: <key>`"),
         valid="200 with `subscription` → `key.auth` pass, `key.scope` pass.",
-        invalid="401 with `{\"detail\": {\"status\", …}}` other than `missing_permissions` (e.g. "
-                "`invalid_api_key`).",
+        invalid="401 with `{\"detail\": {\"status\": \"invalid_api_key\", …}}`.",
         restricted="401 `detail.status == \"missing_permissions\"` → `key.auth` pass, `key.scope` warn; "
                    "`/v1/voices` is then tried to say whether voices are readable.",
-        indeterminate="a 401 without that body; every other status; a transport failure.",
+        indeterminate="a 401 without that body or with another `detail.status` (e.g. `quota_exceeded`); every "
+                      "other status; a transport failure.",
         sources=("https://elevenlabs.io/docs/api-reference/user/get",
                  "help.elevenlabs.io \"API - Error Code 400 or 401\" (the OpenAPI spec documents only 200/422 "
                  "here)",
@@ -89,7 +94,7 @@ class ElevenLabsProbe(Probe):
                     ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info (voices readable)",
                                "Fine for speech; grant User read if you want usage checks."), *no_quota]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE, QUOTA], envelope=elevenlabs_envelope)
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE, QUOTA], envelope=elevenlabs_invalid_key)
         return auth_undetermined(ctx, TITLE, outcome, [SCOPE, QUOTA])
 
 

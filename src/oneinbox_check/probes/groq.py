@@ -15,15 +15,17 @@ from .facts import Call, ProviderFacts
 
 
 def groq_envelope(body: dict) -> bool:
-    return str_at(body, "error", "message") is not None
+    """Groq's invalid-key answer: the OpenAI-style envelope with ``code == "invalid_api_key"``."""
+    return str_at(body, "error", "message") is not None and str_at(body, "error", "code") == "invalid_api_key"
 
 
 class GroqProbe(Probe):
     facts = ProviderFacts(
         request=Call("GET", "groq", "/openai/v1/models", "`Authorization: Bearer <key>`"),
         valid="200 with a JSON object holding `data`.",
-        invalid="401 in the OpenAI-style envelope `{\"error\": {\"message\", …}}` (`invalid_api_key`).",
-        indeterminate="a 200 without `data`; every other status; a 401 without Groq's envelope; a transport "
+        invalid="401 in the OpenAI-style envelope `{\"error\": {\"message\", \"code\": \"invalid_api_key\"}}`.",
+        indeterminate="a 200 without `data`; every other status; a 401 without Groq's envelope or without "
+                      "`code` `invalid_api_key`; a transport "
                       "failure.",
         sources=("https://console.groq.com/docs/api-reference#models-list", "https://console.groq.com/docs/errors"),
     )

@@ -7,7 +7,8 @@ guide https://platform.openai.com/docs/guides/error-codes):
 - Errors use OpenAI's envelope ``{"error": {"message", "type", "param", "code"}}``
   (ErrorResponse in the spec). Only that envelope is OpenAI speaking: a JSON 401
   without it (a proxy's ``{"message": …}``) is indeterminate.
-- 401 ``invalid_api_key`` (and other 401s in the envelope) → the key is rejected.
+- 401 ``invalid_api_key`` → the key is rejected; another 401 in the envelope
+  (no code, another code) is indeterminate.
 - 401 whose message names missing scopes / insufficient permissions → a
   restricted key (valid); observed text "You have insufficient permissions for
   this operation. Missing scopes: api.model.read. …" (community.openai.com).
@@ -62,17 +63,22 @@ def openai_envelope(body: dict) -> bool:
     return str_at(body, "error", "message") is not None
 
 
+def openai_invalid_key(body: dict) -> bool:
+    """OpenAI's documented invalid-key answer: the envelope with ``code == "invalid_api_key"``."""
+    return openai_envelope(body) and str_at(body, "error", "code") == "invalid_api_key"
+
+
 class OpenAIProbe(Probe):
     facts = ProviderFacts(
         request=Call("GET", "openai", "/v1/models", "`Authorization: Bearer <key>`"),
         valid="200 with a `data` list → `key.auth` pass; `key.scope` skip: listing models does not prove the "
               "`model.request` scope (restricted keys can list models and still fail inference).",
-        invalid="401 in OpenAI's error envelope `{\"error\": {\"message\", …}}` (e.g. `invalid_api_key`); "
+        invalid="401 in OpenAI's error envelope `{\"error\": {\"message\", …}}` with `code` `invalid_api_key`; "
                 "429 with `insufficient_quota` as `error.type` or `code` → fail \"no credit\" / \"spend limit\".",
         restricted="401 whose message names missing scopes or insufficient permissions → `key.auth` pass, "
                    "`key.scope` warn.",
         indeterminate="401 \"IP not authorized\" (`ip_not_authorized`, or a message saying the IP is not "
-                      "allowed) → error \"run from an allowed address\"; any other 429, 5xx or status; an "
+                      "allowed) → error \"run from an allowed address\"; any other 401, 429, 5xx or status; an "
                       "answer without OpenAI's envelope (HTML, a proxy's JSON); a transport failure.",
         sources=("openai/openai-openapi: `GET /models`, `ErrorResponse`",
                  "https://platform.openai.com/docs/guides/error-codes",
@@ -125,7 +131,7 @@ class OpenAIProbe(Probe):
                                "Fine if the key has Model capabilities (chat/audio) write access; "
                                "otherwise give it 'All' or the capabilities OneInbox uses.")]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=openai_envelope)
+            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=openai_invalid_key)
         if outcome.status == 429 and QUOTA_TYPE in (error.get("type"), error.get("code")):
             code = error.get("code") if isinstance(error.get("code"), str) else None
             why = "spend limit" if code and "limit" in code else "no credit"

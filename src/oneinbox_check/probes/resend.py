@@ -33,7 +33,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
-from ._envelopes import resend_error
+from ._envelopes import resend_error, resend_invalid_key
 from .facts import Call, ProviderFacts
 
 TITLE = "Resend"
@@ -43,6 +43,7 @@ RECORDS = "resend.records"
 DNS_IDS = ("dns.spf", "dns.dkim", "dns.mx", "dns.dmarc")
 REGIONS = ("us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1")
 REQUIRED_RECORDS = {"SPF", "DKIM"}
+MAX_PAGES = 20  # bound on following /domains pages
 _INCLUDE = re.compile(r"\binclude:([^\s]+)", re.IGNORECASE)
 
 
@@ -81,12 +82,17 @@ def layout_from_records(domain: str, region: str, records: list[dict[str, Any]])
     return layout
 
 
+def _well_formed(record: dict[str, Any]) -> bool:
+    """A ``/domains/{id}`` record with the string fields the verdicts read."""
+    return all(isinstance(record.get(k), str) and record.get(k) for k in ("record", "name", "type", "status"))
+
+
 class ResendProbe(Probe):
     facts = ProviderFacts(
         request=Call("GET", "resend", "/domains", "`Authorization: Bearer <key>`"),
         valid="200 with a `data` list → `key.auth` pass, `key.scope` pass (full access: can read domains).",
-        invalid="400/401/403 in Resend's envelope `{statusCode, name, message}` with `name` "
-                "`validation_error`, `invalid_api_key` or `missing_api_key`.",
+        invalid="400/403 in Resend's envelope `{statusCode, name, message}` with `name` "
+                "`invalid_api_key`, or `validation_error` with the message \"API key is invalid\".",
         restricted="401 `restricted_api_key` (a sending-only key, the one OneInbox needs) → `key.auth` pass, "
                    "`key.scope` pass; `resend.domain`/`resend.records` skip; DNS checked with Resend's default "
                    "layout.",
@@ -133,7 +139,7 @@ class ResendProbe(Probe):
             if domain is None:
                 return out + ctx.skipped(DNS_IDS, "no valid from_email")
             return out + await self._dns(ctx, default_layout(domain))
-        if listing.status in (400, 401, 403) and name in ("validation_error", "invalid_api_key", "missing_api_key"):
+        if listing.status in (400, 403) and envelope is not None and resend_invalid_key(envelope):
             return out + auth_rejected(ctx, TITLE, listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         data = body.get("data")
         if listing.status != 200 or not isinstance(data, list):
@@ -143,6 +149,11 @@ class ResendProbe(Probe):
             return out + ctx.skipped([DOMAIN, RECORDS, *DNS_IDS], "no valid from_email")
         domains = [d for d in data if isinstance(d, dict) and isinstance(d.get("name"), str)]
         match = next((d for d in domains if d["name"].lower() == domain), None)
+        if match is None and body.get("has_more") is True:
+            match, domains, problem = await self._next_pages(ctx, headers, domain, domains)
+            if problem is not None:
+                return out + [problem, ctx.result(RECORDS, Status.SKIP, "domain list incomplete")] + \
+                    await self._dns(ctx, default_layout(domain))
         if match is None:
             out.append(self._not_in_account(ctx, domain, [d["name"].lower() for d in domains]))
             return out + [ctx.result(RECORDS, Status.SKIP, f"{domain} is not in this account")] + \
@@ -152,6 +163,12 @@ class ResendProbe(Probe):
         if not isinstance(detail, Failure) and detail.status == 200:
             got = (json_object(detail) or {}).get("records")
             records = [r for r in got if isinstance(r, dict)] if isinstance(got, list) else None
+            if records is not None and not all(_well_formed(r) for r in records):
+                out.append(self._domain_status(ctx, domain, match, None))
+                out.append(ctx.result(RECORDS, Status.ERROR, "Resend's domain answer has records without a "
+                                      "string record, name, type or status",
+                                      "Retry later; if it persists, report it with -v output."))
+                return out + await self._dns(ctx, default_layout(domain, region=str(match.get("region") or "us-east-1")))
         out.append(self._domain_status(ctx, domain, match, records))
         if records is None:
             out.append(ctx.indeterminate(RECORDS, detail, f"reading {domain}'s records") if isinstance(detail, Failure)
@@ -163,6 +180,36 @@ class ResendProbe(Probe):
             out.append(self._records(ctx, domain, records))
             layout = layout_from_records(domain, str(match.get("region") or "us-east-1"), records)
         return out + await self._dns(ctx, layout)
+
+    async def _next_pages(self, ctx: ProbeContext, headers: dict[str, Any], domain: str,
+                          domains: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[dict[str, Any]],
+                                                                  CheckResult | None]:
+        """Follow ``/domains`` pages (``after=<last id>``, resend-openapi ``PaginationAfter``) while
+        ``has_more`` and *domain* is not found; at most MAX_PAGES. An unreadable page → ``error``."""
+        for _ in range(MAX_PAGES - 1):
+            last = domains[-1].get("id") if domains else None
+            if not isinstance(last, str) or not last:
+                break
+            page = await ctx.http.get(ctx.url("resend", "/domains"), headers=headers, params={"after": last})
+            if isinstance(page, Failure):
+                return None, domains, ctx.indeterminate(DOMAIN, page, "reading the next page of Resend's domains")
+            body = json_object(page) or {}
+            data = body.get("data") if page.status == 200 else None
+            if not isinstance(data, list):
+                return None, domains, ctx.indeterminate(DOMAIN, page, "reading the next page of Resend's domains")
+            new = [d for d in data if isinstance(d, dict) and isinstance(d.get("name"), str)]
+            domains = domains + new
+            match = next((d for d in new if d["name"].lower() == domain), None)
+            if match is not None:
+                return match, domains, None
+            if body.get("has_more") is not True:
+                return None, domains, None
+            if not new:
+                break
+        return None, domains, ctx.result(DOMAIN, Status.ERROR, f"domain list incomplete: {domain} not found in the "
+                                         f"pages read (Resend says there are more)",
+                                         "Retry later; if it persists, check the domain in Resend → Domains.",
+                                         domain=domain)
 
     async def _dns(self, ctx: ProbeContext, layout: MailDnsLayout) -> list[CheckResult]:
         results = await run_checks(ctx.dns, layout)
@@ -183,7 +230,11 @@ class ResendProbe(Probe):
 
     def _domain_status(self, ctx: ProbeContext, domain: str, match: dict[str, Any],
                        records: list[dict[str, Any]] | None) -> CheckResult:
-        status = str(match.get("status", "unknown"))
+        status = match.get("status")
+        if not isinstance(status, str) or not status:
+            return ctx.result(DOMAIN, Status.ERROR, f"Resend listed {domain} without a status",
+                              "Retry later; if it persists, report it with -v output.",
+                              domain=domain, domain_id=match.get("id"))
         details = {"domain": domain, "domain_id": match.get("id"), "status": status, "region": match.get("region")}
         capabilities = match.get("capabilities") if isinstance(match.get("capabilities"), dict) else {}
         sending = capabilities.get("sending")

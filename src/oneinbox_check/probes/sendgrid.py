@@ -31,7 +31,7 @@ from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
-from ._envelopes import sendgrid_error
+from ._envelopes import sendgrid_error, sendgrid_invalid_key
 from .facts import Call, ProviderFacts
 
 TITLE = "SendGrid"
@@ -84,7 +84,8 @@ class SendGridProbe(Probe):
     facts = ProviderFacts(
         request=Call("GET", "sendgrid", "/v3/scopes", "`Authorization: Bearer <key>`"),
         valid="200 with a `scopes` list → `key.auth` pass; `key.scope` pass when it holds `mail.send`.",
-        invalid="401 in SendGrid's envelope `{\"errors\": [{\"message\", …}]}`.",
+        invalid="401 in SendGrid's envelope `{\"errors\": [{\"message\", …}]}` with the message \"The provided "
+                "authorization grant is invalid, expired, or revoked\".",
         restricted="200 without `mail.send` in `scopes` → `key.auth` pass, `key.scope` fail (sends would be "
                    "refused).",
         indeterminate="a 200 without a `scopes` list; every other status; a 401 without SendGrid's envelope; a "
@@ -122,7 +123,7 @@ class SendGridProbe(Probe):
         if isinstance(scopes_reply, Failure):
             return out + auth_undetermined(ctx, "SendGrid", scopes_reply, rest)
         body = json_object(scopes_reply) or {}
-        if scopes_reply.status == 401 and sendgrid_error(scopes_reply) is not None:
+        if scopes_reply.status == 401 and sendgrid_error(scopes_reply) is not None and sendgrid_invalid_key(body):
             return out + auth_rejected(ctx, TITLE, scopes_reply, rest)
         scopes = body.get("scopes")
         if scopes_reply.status != 200 or not isinstance(scopes, list):

@@ -32,7 +32,7 @@ from ..net.http import Failure
 from ..secrets import wrap
 from . import _balances
 from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
-from ._envelopes import telnyx_error
+from ._envelopes import telnyx_error, telnyx_invalid_key
 from .facts import Call, ProviderFacts
 
 TITLE = "Telnyx"
@@ -51,10 +51,10 @@ class TelnyxProbe(Probe):
         request=Call("GET", "telnyx", "/v2/balance", "`Authorization: Bearer <key>`",
                      headers=("Accept: application/json",)),
         valid="200 with `data.balance` (`telnyx.balance` reads the same answer: no second request).",
-        invalid="401 in Telnyx's envelope `{\"errors\": [{\"code\": str, …}]}` (code 10009).",
+        invalid="401 in Telnyx's envelope `{\"errors\": [{\"code\": str, …}]}` with code 10009.",
         restricted="403 in that envelope (10010: known key, not allowed to read the balance) → `key.auth` warn.",
-        indeterminate="a 401/403 without Telnyx's envelope (e.g. empty); every other status; a transport "
-                      "failure.",
+        indeterminate="a 401/403 without Telnyx's envelope (e.g. empty); a 401 without code 10009; every other "
+                      "status; a transport failure.",
         sources=("https://developers.telnyx.com/api/account/get-user-balance",
                  "team-telnyx/openapi: openapi/spec3.yml (`Errors`, `UserBalance`, ListPhoneNumbers)"),
         also=(Call("GET", "telnyx", "/v2/phone_numbers", "`Authorization: Bearer <key>`",
@@ -81,7 +81,7 @@ class TelnyxProbe(Probe):
         data = body.get("data") if isinstance(body.get("data"), dict) else None
         if outcome.status == 200 and data is not None and "balance" in data:
             auth = accepted(ctx, TITLE, balance=data.get("balance"), currency=data.get("currency"))
-        elif outcome.status == 401 and telnyx_error(outcome) is not None:
+        elif outcome.status == 401 and telnyx_error(outcome) is not None and telnyx_invalid_key(body):
             return auth_rejected(ctx, TITLE, outcome, [BALANCE, NUMBER])
         elif outcome.status == 403 and telnyx_error(outcome) is not None:
             auth = ctx.result(AUTH, Status.WARN, "Telnyx knows the key but it may not read the balance (HTTP 403)",
@@ -107,7 +107,12 @@ class TelnyxProbe(Probe):
             return [ctx.result(NUMBER, Status.FAIL, f"{number} is not a number of this Telnyx account",
                                "Buy or port the number into this account, or use the key of the account that owns it.",
                                phone_number=number)]
-        status = str(found.get("status", "")).replace("-", "_")
+        raw_status = found.get("status")
+        if not isinstance(raw_status, str) or not raw_status.strip():
+            return [ctx.result(NUMBER, Status.ERROR, f"Telnyx listed {number} without a status",
+                               "Unexpected answer from the provider: retry later; if it persists, report it with "
+                               "-v output.", phone_number=number, id=found.get("id"))]
+        status = raw_status.strip().replace("-", "_")
         connection = found.get("connection_id")
         details = {"phone_number": number, "id": found.get("id"), "status": status, "connection_id": connection,
                    "connection_name": found.get("connection_name")}

@@ -169,8 +169,13 @@ class TwilioProbe(Probe):
                                     "(a subaccount's number needs the subaccount's SID and token).", phone_number=number)
         details = {"phone_number": number, "sid": found.get("sid"), "trunk_sid": found.get("trunk_sid"),
                    "capabilities": found.get("capabilities")}
-        caps = found.get("capabilities") if isinstance(found.get("capabilities"), dict) else {}
-        if not caps.get("voice"):
+        caps = found.get("capabilities")
+        voice = caps.get("voice") if isinstance(caps, dict) else None
+        if not isinstance(voice, bool):  # missing or malformed: the answer proves nothing either way
+            return found, ctx.result(NUMBER, Status.ERROR, f"Twilio listed {number} without a voice capability flag",
+                                     "Unexpected answer from the provider: retry later; if it persists, report it "
+                                     "with -v output.", **details)
+        if not voice:
             return found, ctx.result(NUMBER, Status.FAIL, f"{number} is not voice-capable", "Use a number with "
                                      "Voice capability for calls.", **details)
         return found, ctx.result(NUMBER, Status.PASS, f"{number} is on this account and voice-capable", **details)
