@@ -35,13 +35,18 @@ def resend_error(reply: "Reply") -> dict[str, Any] | None:
     return None
 
 
-def sendgrid_error(reply: "Reply") -> dict[str, Any] | None:
+def _error_list(reply: "Reply", field: str) -> dict[str, Any] | None:
+    """``{"errors": [{field: "...", ...}, ...]}`` (SendGrid, Telnyx): every item carries *field* as text."""
     body = _body(reply)
     errors = body.get("errors") if body else None
     if isinstance(errors, list) and errors and all(
-            isinstance(e, dict) and isinstance(e.get("message"), str) for e in errors):
+            isinstance(e, dict) and isinstance(e.get(field), str) for e in errors):
         return body
     return None
+
+
+def sendgrid_error(reply: "Reply") -> dict[str, Any] | None:
+    return _error_list(reply, "message")
 
 
 def calcom_error(reply: "Reply") -> dict[str, Any] | None:
@@ -62,12 +67,7 @@ def twilio_error(reply: "Reply") -> dict[str, Any] | None:
 
 
 def telnyx_error(reply: "Reply") -> dict[str, Any] | None:
-    body = _body(reply)
-    errors = body.get("errors") if body else None
-    if isinstance(errors, list) and errors and all(
-            isinstance(e, dict) and isinstance(e.get("code"), str) for e in errors):
-        return body
-    return None
+    return _error_list(reply, "code")
 
 
 # The documented invalid-key CONTENT (providers.md, Live auth). The shape alone
