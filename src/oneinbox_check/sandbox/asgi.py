@@ -136,6 +136,17 @@ class FakeApp:
         await serve_asgi(self, scope, receive, send)
 
 
+class KeyedApp(FakeApp):
+    """A fake whose answers depend on the key's state."""
+
+    def __init__(self, keys: dict[str, str] | None = None):
+        self.keys: dict[str, str] = dict(keys or {})
+        super().__init__()
+
+    def state(self, key: str | None) -> str | None:
+        return self.keys.get(key or "")
+
+
 async def read_request(scope: dict, receive: Callable, path: str | None = None) -> Request:
     body = b""
     while True:
