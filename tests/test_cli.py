@@ -167,7 +167,8 @@ def test_fixture_manifests_validate_against_the_manifest_schema(capsys) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     _, schema, _ = run_cli(capsys, "schema", "manifest")
     schema = json.loads(schema)
-    jsonschema.validate(tomllib.loads(resources.files("oneinbox_check.sandbox").joinpath("demo.toml").read_text()), schema)
+    demo = resources.files("oneinbox_check.sandbox").joinpath("demo.toml")  # the one demo manifest
+    jsonschema.validate(tomllib.loads(demo.read_text()), schema)
     jsonschema.validate(json.loads((FIXTURES / "manifests" / "key-formats.json").read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"integrations": [{"name": "x", "provider": "resend", "api_key": "re_x"}]}, schema)

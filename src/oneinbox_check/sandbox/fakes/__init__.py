@@ -12,13 +12,17 @@ The contract of a fake module (what ``scenario`` reads): it exports
 ``WIRING``, a :class:`Wiring` saying what the provider adds to the built-in
 scenario — its fake apps under their endpoint names, the sandbox keys the demo
 manifest names, and its DNS zones. Modules are discovered by name (every
-public module of this package), so a new provider's fake is one new module.
+public module of this package), so a new built-in provider's fake is one new
+module; a plugin's fake joins through the ``oneinbox_check.sandbox_fakes``
+entry point group (the object named is its ``Wiring`` or a module exporting
+``WIRING``), as its probe joins through ``oneinbox_check.probes``.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from ..asgi import FakeApp
 
 Records = dict[str, dict[str, list[str]]]  # DNS name -> record type -> values
+ENTRY_POINT_GROUP = "oneinbox_check.sandbox_fakes"
 
 
 def _no_zones() -> Records:
@@ -54,11 +59,26 @@ def modules() -> list[ModuleType]:
 
 
 def wirings() -> dict[str, Wiring]:
-    """Module name -> its ``WIRING``; a module without one is a programming error."""
+    """Name -> ``WIRING``: the built-in modules (one without it is a programming error), then plugins'."""
+    from importlib.metadata import entry_points
+
     found: dict[str, Wiring] = {}
     for module in modules():
         wiring = getattr(module, "WIRING", None)
         if not isinstance(wiring, Wiring):
             raise TypeError(f"{module.__name__} must export WIRING = Wiring(...)")
         found[module.__name__.rpartition(".")[2]] = wiring
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must not break the sandbox
+            warnings.warn(f"sandbox fake plugin {ep.name!r} could not be loaded: {type(exc).__name__}: {exc}",
+                          stacklevel=2)
+            continue
+        wiring = getattr(obj, "WIRING", obj)
+        if not isinstance(wiring, Wiring) or ep.name in found:
+            warnings.warn(f"sandbox fake plugin {ep.name!r} is not a Wiring (or its name is taken); left out",
+                          stacklevel=2)
+            continue
+        found[ep.name] = wiring
     return found

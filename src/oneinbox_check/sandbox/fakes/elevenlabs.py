@@ -93,7 +93,8 @@ KEYS = {
 
 
 def _apps() -> dict[str, ElevenLabsFake]:
-    fake = ElevenLabsFake({KEYS["SANDBOX_ELEVENLABS_KEY"]: "valid", KEYS["SANDBOX_ELEVENLABS_QUOTA_KEY"]: "quota_exhausted"})
+    fake = ElevenLabsFake({KEYS["SANDBOX_ELEVENLABS_KEY"]: "valid",
+                           KEYS["SANDBOX_ELEVENLABS_QUOTA_KEY"]: "quota_exhausted"})
     # ElevenLabs is "having an outage" for the demo's first key: every request with it answers 503.
     fake.faults.append(Fault(path="/v1/.*", key=KEYS["SANDBOX_ELEVENLABS_KEY"], status=503, body={
         "detail": {"status": "service_unavailable", "message": "Service temporarily unavailable"}}))
