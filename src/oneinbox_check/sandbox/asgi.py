@@ -1,4 +1,5 @@
-"""A very small ASGI toolkit for the fakes: routing, JSON answers and fault injection.
+"""A very small ASGI toolkit for the fakes: routing, JSON answers, per-key states
+(``KeyedApp``) and fault injection.
 
 Faults are scriptable per scenario: match a path (regex) and optionally a
 method and key, then add latency, answer a fixed status/body, or drop the
