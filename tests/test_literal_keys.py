@@ -13,7 +13,7 @@ import pytest
 
 from oneinbox_check.checks.schema import LITERAL_KEY
 
-from .helpers import checks_of, run_cli, run_json
+from .helpers import checks_of, run_cli, run_json, write_manifest
 
 KEY = "sk-proj-" + "Q7r8S9t0" * 7
 MASKED = "sk-proj-…S9t0"
@@ -25,12 +25,11 @@ def _body(api_key: str = KEY, **extra: object) -> dict:
 
 
 def _file(tmp_path: Path, body: dict, name: str = "m.json") -> str:
-    """The manifest written as given (no helper rewriting its keys: that is what these tests are about)."""
+    """The manifest with its key written as given: that is what these tests are about."""
+    if not name.endswith(".toml"):
+        return write_manifest(tmp_path, body, name, literal_keys=True)
     path = tmp_path / name
-    if name.endswith(".toml"):
-        path.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in body.items()))
-    else:
-        path.write_text(json.dumps(body))
+    path.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in body.items()))
     return str(path)
 
 
