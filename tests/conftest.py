@@ -34,6 +34,16 @@ os.environ.pop("ONEINBOX_CHECK_ENDPOINTS", None)
 os.environ["NO_COLOR"] = "1"
 
 
+@pytest.fixture(autouse=True)
+def _manifest_key_variables(monkeypatch):
+    """Variables that ``tests.helpers.key_reference`` sets for manifests are unset after each test."""
+    from tests import helpers
+
+    helpers._setenv = monkeypatch.setenv
+    yield
+    helpers._setenv = None
+
+
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return request.param

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.helpers import checks_of, run_cli, run_json, status_of, write_manifest
+from tests.helpers import checks_of, key_reference, refer_keys, run_cli, run_json, status_of, write_manifest
 
 KEY = "sk-proj-" + "A1b2C3d4" * 7
 BODY = {"name": "OpenAI Production", "provider": "openai", "api_key": KEY}
@@ -297,7 +297,7 @@ def test_item7_oversized_stdin_is_exit_2(capsys, monkeypatch) -> None:
 
 def test_item7_lone_surrogate_in_name_fails_input_schema(tmp_path, capsys) -> None:
     path = write_manifest(tmp_path, '[{"name": "bad\\ud800name", "provider": "openai", "api_key": "%s"}, %s]'
-                          % (KEY, json.dumps(BODY)))
+                          % (key_reference(KEY), json.dumps(refer_keys(BODY))))
     for fmt in ("table", "json", "junit", "markdown", "prometheus"):
         code, out, err = run_cli(capsys, "check", path, "--offline", "--format", fmt)
         assert code == 1, (fmt, err)
@@ -321,7 +321,8 @@ def test_stdin_that_is_not_utf8_is_exit_2(capsys, monkeypatch) -> None:
 
 
 def test_bad_input_duplicate_key_in_an_entry_fails_input_schema_naming_it(tmp_path, capsys) -> None:
-    text = '[{"name": "twice", "provider": "openai", "api_key": "%s", "api_key": "%s"}, %s]' % (KEY, KEY, json.dumps(BODY))
+    text = '[{"name": "twice", "provider": "openai", "api_key": "%s", "api_key": "%s"}, %s]' % (
+        key_reference(KEY), key_reference(KEY), json.dumps(refer_keys(BODY)))
     code, report = _offline(capsys, write_manifest(tmp_path, text))
     assert code == 1
     schema = checks_of(report, "twice")["input.schema"]

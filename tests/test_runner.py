@@ -17,6 +17,7 @@ import respx
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult, Status
 from oneinbox_check.probes._base import Probe, load_registry
+from tests.helpers import key_reference
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7"
@@ -112,8 +113,8 @@ def test_ctrl_c_reports_partial_results_and_exits_130(tmp_path) -> None:
     port = server.getsockname()[1]
     manifest = tmp_path / "m.json"
     manifest.write_text(json.dumps([
-        {"name": "hangs", "provider": "openai", "api_key": OPENAI_KEY},
-        {"name": "offline-bad", "provider": "groq", "api_key": " " + GROQ_KEY},
+        {"name": "hangs", "provider": "openai", "api_key": key_reference(OPENAI_KEY)},
+        {"name": "offline-bad", "provider": "groq", "api_key": key_reference(" " + GROQ_KEY)},
     ]))
     out = tmp_path / "report.json"
     proc = subprocess.Popen([sys.executable, "-m", "oneinbox_check", "check", str(manifest), "--format", "json",

@@ -13,14 +13,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .report.interface import FORMATS, SORTS
+
 PROG = "oneinbox-check"
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 EXIT_OUTPUT = 74
-
-FORMATS = ("table", "json", "junit", "markdown", "prometheus")
-SORTS = ("severity", "manifest")
 
 _EPILOG = """exit codes:
   0  nothing failed and nothing indeterminate (warn allowed unless --strict)
@@ -933,7 +932,7 @@ def _cmd_probes() -> int:
 def _cmd_schema(which: str) -> int:
     import json
 
-    from .schemas import manifest_schema, report_schema
+    from .jsonschemas import manifest_schema, report_schema
 
     schema = report_schema() if which == "report" else manifest_schema()
     print(json.dumps(schema, indent=2))

@@ -43,12 +43,15 @@ class RawItem:
 
     *expand*: whether ``${NAME}`` in its strings is replaced from the
     environment (only for input the user named; SPEC §3).
+    *in_file*: it was read from a manifest file, where a literal ``api_key``
+    is a warning (stdin, the library and ``--from-env`` pass values, not files).
     """
 
     source: str
     index: int
     data: Any
     expand: bool = False
+    in_file: bool = False
 
 
 class _Object(dict):  # type: ignore[type-arg]
@@ -88,8 +91,9 @@ def read_sources(paths: Iterable[str], stdin: TextIO | None = None, *, expand_st
         integrations, tools = _shape(source, data)
         if not integrations:
             raise ManifestError(source, "has no integrations: nothing to check")
-        expand = path != "-" or expand_stdin
-        out.integrations += [RawItem(source, i, d, expand) for i, d in enumerate(integrations)]
+        in_file = path != "-"
+        expand = in_file or expand_stdin
+        out.integrations += [RawItem(source, i, d, expand, in_file) for i, d in enumerate(integrations)]
         out.tools += [RawItem(source, i, d, expand) for i, d in enumerate(tools)]
     return out
 
@@ -314,6 +318,11 @@ def _walk(value: Any, expand: bool, problems: list[str], unexpanded: list[str], 
     return value
 
 
+def _literal(api_key: Any) -> bool:
+    """A key written out, not a ``${NAME}`` reference (blank or non-string values are other problems)."""
+    return isinstance(api_key, str) and bool(api_key.strip()) and not _VAR.search(api_key)
+
+
 def build_entries(raw: RawManifest, registry: Any, env: Mapping[str, str] | None = None) -> list[Entry]:
     """Validate every raw item; entry-level problems stay on their entry.
 
@@ -322,7 +331,7 @@ def build_entries(raw: RawManifest, registry: Any, env: Mapping[str, str] | None
     """
     from pydantic import ValidationError
 
-    from .checks.schema import describe_errors, unknown_keys, validate_metadata
+    from .checks.schema import LITERAL_KEY, describe_errors, unknown_keys, validate_metadata
     from .models import Integration, Tool
 
     entries: list[Entry] = []
@@ -336,6 +345,7 @@ def build_entries(raw: RawManifest, registry: Any, env: Mapping[str, str] | None
             continue
         found: list[str] = []
         data = _inspect(data, item.expand, found)
+        literal = [LITERAL_KEY] if item.in_file and _literal(data.get("api_key")) else []
         missing: list[str] = []
         if item.expand:
             data = expand_env(data, env, missing)
@@ -345,6 +355,7 @@ def build_entries(raw: RawManifest, registry: Any, env: Mapping[str, str] | None
         entries.append(entry)
         entry.problems += found
         entry.problems += [f"environment variable {m} is not set" for m in missing]
+        entry.warnings += literal
         try:
             integration = Integration.model_validate(data)
         except ValidationError as exc:

@@ -6,7 +6,8 @@ import json
 from datetime import datetime, UTC
 
 from oneinbox_check.models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
-from oneinbox_check.report import Format, names, render
+from oneinbox_check.report import render
+from oneinbox_check.report.interface import Format, names
 
 
 def sample() -> Report:

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 
 from oneinbox_check.models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
-from oneinbox_check.report import names, render
+from oneinbox_check.report import render
+from oneinbox_check.report.interface import names
 
 HOSTILE = "\x1b[2J\x1b]0;pwned\x07rejected\x00\x0b key \u202e[click](https://evil.example) <img src=x> | \ud800"
 

@@ -1,7 +1,8 @@
 """``input.schema``: is an entry well-formed for its provider?
 
 Problems make the check ``fail`` (the entry is not probed further); warnings
-(unknown metadata keys, unknown top-level fields) make it ``warn``.
+(unknown metadata keys, unknown top-level fields, a key written literally in
+a manifest file) make it ``warn``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def unknown_keys(given: Iterable[str], known: Sequence[str], where: str) -> list
     return warnings
 
 
+LITERAL_KEY = "api_key is written literally in the manifest file: use ${NAME}; keys should not live in files"
+"""The warning for a key typed into a manifest file rather than referred to (SPEC §3). It never
+quotes the value: the report shows the key masked, as always."""
+_MOVE_KEY = ("Put the key in an environment variable (or a dotenv file read with --env-file) and set "
+             "api_key to \"${NAME}\" in the manifest.")
+
+
 def validate_metadata(metadata: dict[str, Any], model: type[BaseModel]) -> tuple[BaseModel | None, list[str], list[str]]:
     """Validate *metadata* with the provider's model: (typed, problems, warnings)."""
     known = [name for name, f in model.model_fields.items()] + [
@@ -63,6 +71,9 @@ def result(problems: Sequence[str], warnings: Sequence[str], provider: str) -> C
             details={"problems": list(problems), "warnings": list(warnings)} if warnings else {"problems": list(problems)},
         )
     if warnings:
+        fixes = [_MOVE_KEY] if LITERAL_KEY in warnings else []
+        if any(w != LITERAL_KEY for w in warnings):
+            fixes.insert(0, "Fix the spelling or remove the key.")
         return CheckResult(id=ID, status=Status.WARN, summary="; ".join(warnings),
-                           remediation="Fix the spelling or remove the key.", details={"warnings": list(warnings)})
+                           remediation=" ".join(fixes), details={"warnings": list(warnings)})
     return CheckResult(id=ID, status=Status.PASS, summary=f"well-formed {provider} integration")

@@ -1,36 +1,26 @@
 """Output formats: one module per format, each a pure function of the Report.
 
-``Format(name).to_format()`` returns the module's ``render(report, **opts) -> str``.
+The contract (``render(report, options)``, :class:`~.interface.RenderOptions`)
+and the list of formats are in :mod:`.interface`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from enum import Enum
-from importlib import import_module
+from dataclasses import replace
 from typing import Any
 
-
-class Format(str, Enum):
-    TABLE = "table"
-    JSON = "json"
-    JUNIT = "junit"
-    MARKDOWN = "markdown"
-    PROMETHEUS = "prometheus"
-
-    def to_format(self) -> Callable[..., str]:
-        return import_module(f".{self.value}", __name__).render  # type: ignore[no-any-return]
+from .interface import Format, RenderOptions
 
 
-def names() -> list[str]:
-    return [f.value for f in Format]
+def render(report: Any, fmt: str, options: RenderOptions | None = None, /, **changes: Any) -> str:
+    """The report in *fmt*. *changes* are :class:`RenderOptions` fields set on top of
+    *options* (an unknown name is a ``TypeError``, not silently ignored).
 
-
-def render(report: Any, fmt: str, **options: Any) -> str:
-    """The report in *fmt*. Every string of the report is scrubbed once more
-    first (field by field, so no format's syntax is touched): whatever a format
-    shows, no registered key leaves, and every text is valid UTF-8."""
-    return Format(fmt).to_format()(scrubbed(report), **options)
+    Every string of the report is scrubbed once more first (field by field, so
+    no format's syntax is touched): whatever a format shows, no registered key
+    leaves, and every text is valid UTF-8."""
+    opts = replace(options or RenderOptions(), **changes)
+    return Format(fmt).to_format()(scrubbed(report), opts)
 
 
 def scrubbed(report: Any, memo: dict[str, str] | None = None) -> Any:

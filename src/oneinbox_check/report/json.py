@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..models import Report
+from .interface import RenderOptions
 
 _EMPTY_TAIL = '"integrations": []\n}'
 
@@ -25,7 +26,7 @@ def _dump(model: Any) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def render(report: Report, **_: object) -> str:
+def render(report: Report, options: RenderOptions) -> str:
     return _dump(report) + "\n"
 
 
@@ -38,7 +39,7 @@ def stream(report: Report) -> Iterator[str]:
     memo: dict[str, str] = {}
     head = _dump(scrubbed(report.model_copy(update={"integrations": []}), memo))
     if not report.integrations or not head.endswith(_EMPTY_TAIL):
-        yield head + "\n" if not report.integrations else render(scrubbed(report))
+        yield head + "\n" if not report.integrations else _dump(scrubbed(report)) + "\n"
         return
     yield head[: -len("[]\n}")] + "[\n"
     for i, item in enumerate(report.integrations):

@@ -11,13 +11,14 @@ import xml.etree.ElementTree as ET
 
 from ..models import Report, Status
 from ..secrets import clean
+from .interface import RenderOptions
 
 
 def _seconds(ms: int) -> str:
     return f"{ms / 1000:.3f}"
 
 
-def render(report: Report, *, strict: bool = False, **_: object) -> str:
+def render(report: Report, options: RenderOptions) -> str:
     root = ET.Element("testsuites", name="oneinbox-check", time=_seconds(report.duration_ms),
                       timestamp=report.started_at.isoformat())
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -30,7 +31,7 @@ def render(report: Report, *, strict: bool = False, **_: object) -> str:
             counts["tests"] += 1
             summary = clean(check.summary, newlines=False)
             text = summary + (f"\nfix: {clean(check.remediation)}" if check.remediation else "")
-            if check.status == Status.FAIL or (strict and check.status == Status.WARN):
+            if check.status == Status.FAIL or (options.strict and check.status == Status.WARN):
                 ET.SubElement(case, "failure", message=summary, type=check.status.value).text = text
                 counts["failures"] += 1
             elif check.status == Status.ERROR:

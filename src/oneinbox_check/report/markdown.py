@@ -7,6 +7,7 @@ import html
 
 from ..models import Report, Status
 from ..secrets import clean
+from .interface import RenderOptions
 from .table import changed, notable, ordered, summary_line
 
 ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.ERROR: "❔", Status.SKIP: "⏭️"}
@@ -21,7 +22,7 @@ def _cell(text: str) -> str:
     return text.replace("\n", "<br>")
 
 
-def render(report: Report, *, verbose: bool = False, sort: str = "severity", **_: object) -> str:
+def render(report: Report, options: RenderOptions) -> str:
     """Rows worst first (fail, error, warn, pass, skip); ``sort="manifest"`` keeps file order."""
     out = [f"## oneinbox-check: {summary_line(report)}", ""]
     if changed(report):
@@ -30,9 +31,9 @@ def render(report: Report, *, verbose: bool = False, sort: str = "severity", **_
                 for i in changed(report)]
         out.append("")
     out += ["| | Integration | Provider | Findings |", "|---|---|---|---|"]
-    for integ in ordered(report.integrations, sort):
+    for integ in ordered(report.integrations, options.sort):
         findings = []
-        for c in notable(integ, verbose):
+        for c in notable(integ, options.verbose):
             line = f"{ICON[c.status]} `{_cell(c.id)}`: {_cell(c.summary)}"
             if c.remediation and c.status != Status.PASS:
                 line += f"<br>→ {_cell(c.remediation)}"

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..models import Report, Status
 from ..secrets import clean
+from .interface import RenderOptions
 
 VALUE = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3, Status.SKIP: 4}
 
@@ -81,7 +82,7 @@ class _Collector:
         yield from families(self.report)
 
 
-def render(report: Report, **_: object) -> str:
+def render(report: Report, options: RenderOptions) -> str:
     from prometheus_client import CollectorRegistry, generate_latest
 
     registry = CollectorRegistry(auto_describe=False)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..models import CheckResult, IntegrationReport, Report, Status
 from ..secrets import clean
+from .interface import RenderOptions, Sort
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 _STYLE = {Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.WARN: "yellow",
           Status.PASS: "green", Status.SKIP: "dim"}
 _LABEL = {Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.WARN: "WARN", Status.PASS: "PASS", Status.SKIP: "SKIP"}
-SORTS = ("severity", "manifest")
 GROUP_NAMES_SHOWN = 8  # a group row names this many integrations, then "+N more"
 
 # DNS records a fix asks the user to publish; the value is printed whole in "records to publish"
@@ -54,7 +54,7 @@ def notable(integration: IntegrationReport, verbose: bool) -> list:
     return sorted(checks, key=lambda c: -c.status.severity)
 
 
-def ordered(integrations: list[IntegrationReport], sort: str = "severity") -> list[IntegrationReport]:
+def ordered(integrations: list[IntegrationReport], sort: Sort = "severity") -> list[IntegrationReport]:
     """Worst first (fail, error, warn, pass, skip), stable within a verdict; ``manifest``: as given."""
     if sort == "manifest":
         return list(integrations)
@@ -79,7 +79,7 @@ def _signature(integ: IntegrationReport, verbose: bool) -> tuple | None:
             tuple((c.id, c.status, c.summary, c.remediation) for c in notable(integ, verbose)))
 
 
-def grouped(report: Report, verbose: bool = False, sort: str = "severity") -> list[Group]:
+def grouped(report: Report, verbose: bool = False, sort: Sort = "severity") -> list[Group]:
     """Rows in display order; identical failures (same provider, key and findings) share a row."""
     groups: list[Group] = []
     by_signature: dict[tuple, Group] = {}
@@ -175,7 +175,7 @@ STACK_BELOW = 80  # columns: a narrower terminal gets the stacked layout, not a 
 RECORDS_TITLE = "Records to publish (each value in full, on one line):"
 
 
-def render_plain(report: Report, verbose: bool = False, sort: str = "severity") -> str:
+def render_plain(report: Report, verbose: bool = False, sort: Sort = "severity") -> str:
     """Plain text (piped, files): nothing wraps a line, so every value stays inline and whole."""
     lines = []
     records = Records(keep=True)
@@ -199,9 +199,10 @@ def render_plain(report: Report, verbose: bool = False, sort: str = "severity") 
     return "\n".join(lines) + "\n"
 
 
-def render(report: Report, *, color: bool = False, rich: bool = False, width: int = 120,
-           verbose: bool = False, sort: str = "severity", **_: object) -> str:
-    if not rich:
+def render(report: Report, options: RenderOptions) -> str:
+    """Plain text, or with ``options.rich`` the terminal layout in ``options.width`` columns."""
+    color, width, verbose, sort = options.color, options.width, options.verbose, options.sort
+    if not options.rich:
         return render_plain(report, verbose, sort)
     from rich.console import Console
     from rich.table import Table

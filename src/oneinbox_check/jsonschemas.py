@@ -1,4 +1,6 @@
-"""JSON Schemas of the report and of the manifest (``oneinbox-check schema``)."""
+"""JSON Schemas of the report and of the manifest (``oneinbox-check schema``), generated from the models.
+
+(Not the ``input.schema`` check, which validates one entry: that is :mod:`.checks.schema`.)"""
 
 from __future__ import annotations
 
