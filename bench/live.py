@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import tempfile
+import time
 from pathlib import Path
 
 from .common import PY, Context, Fleet, Row, check_cli, measure, mixed_integrations, write_manifest
@@ -21,13 +23,16 @@ def _run(fleet: Fleet, directory: Path, n: int, *extra: str) -> dict[str, float]
     before = fleet.stats()
     args = check_cli(manifest, fleet, *extra)
     args[args.index("-o") + 1] = str(report)
+    load = os.getloadavg()[0]
+    driver = time.process_time()
     m = measure(args)
+    driver = time.process_time() - driver
     after = fleet.stats()
     assert m.returncode in (0, 1, 3), m.stderr[-2000:]
     duration = json.loads(report.read_text())["duration_ms"] / 1000
     requests = after["requests"] - before["requests"]
     return {"n": n, "wall": m.wall, "duration": duration, "rss_mib": m.rss_mib, "cpu": m.cpu,
-            "requests": requests, "fake_cpu": after["cpu"] - before["cpu"]}
+            "requests": requests, "fake_cpu": after["cpu"] - before["cpu"], "driver_cpu": driver, "load": load}
 
 
 def run(ctx: Context) -> list[Row]:
@@ -45,7 +50,9 @@ def run(ctx: Context) -> list[Row]:
                             round(point["duration"] / ideal, 2), "×", budget,
                             note=f"{point['duration']:.2f} s vs ideal {ideal:.2f} s = ceil({point['requests']} ÷ 32) × "
                                  f"{latency * 1000:.0f} ms; process {point['wall']:.2f} s incl. start-up; "
-                                 f"peak RSS {point['rss_mib']:.0f} MiB"))
+                                 f"peak RSS {point['rss_mib']:.0f} MiB; CPU: checker {point['cpu']:.2f} s "
+                                 f"(process, incl. start-up), fakes {point['fake_cpu']:.2f} s, bench driver "
+                                 f"{point['driver_cpu']:.2f} s; load {point['load']:.1f}"))
         base = next(p for p in series if p["n"] == sizes[-1 if ctx.smoke else 1])
         serial_n = ctx.n(100, 10)
         serial = _run(fleet, directory, serial_n, "--concurrency", "1")

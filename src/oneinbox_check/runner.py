@@ -124,6 +124,7 @@ class _Scrubber:
 
     def __init__(self) -> None:
         self._done: dict[str, str] = {}
+        self._shared: dict[tuple[Any, ...], CheckResult] = {}
 
     def text(self, text: str) -> str:
         """*text* itself when it holds no secret (so callers can tell by identity), else its scrubbed copy."""
@@ -153,8 +154,17 @@ class _Scrubber:
         remediation = self.text(result.remediation) if result.remediation else result.remediation
         details = self.value(result.details) if result.details is not None else None
         if summary is result.summary and remediation is result.remediation and details is result.details:
-            return result  # nothing to redact: no copy
-        return result.model_copy(update={"summary": summary, "remediation": remediation, "details": details})
+            return self._share(result)  # nothing to redact: no copy
+        return self._share(result.model_copy(update={"summary": summary, "remediation": remediation,
+                                                     "details": details}))
+
+    def _share(self, result: CheckResult) -> CheckResult:
+        """One instance for equal detail-less results (frozen models): 10,000 offline
+        integrations of ten providers hold a few dozen distinct ones, not 20,000."""
+        if result.details is not None:
+            return result
+        key = (result.id, result.status, result.summary, result.remediation, result.duration_ms)
+        return self._shared.setdefault(key, result)
 
 
 class _LazyResolver:
@@ -235,13 +245,14 @@ async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> 
     reports = []
     scrubber = _Scrubber()
     for i, entry in enumerate(entries):
-        checks = results[i]
+        checks, results[i] = results[i], None
         if checks is None:  # interrupted
             probe = registry.get(entry.provider)
             first = probe.check_ids[0] if probe is not None and probe.check_ids else "key.auth"
             checks = partial[i] + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
                                                remediation="Run again to finish the checks.")]
         checks = [scrubber.result(c) for c in checks if options.wants(c.id)]
+        partial[i].clear()  # the run's own lists (results[i] is partial[i]) go as the report grows
         integration = entry.integration
         reports.append(IntegrationReport(
             name=scrubber.text(entry.label), provider=entry.provider,
