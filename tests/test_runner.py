@@ -15,7 +15,8 @@ import respx
 
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult, Status
-from oneinbox_check.probes._base import Probe, load_registry
+from oneinbox_check.probes.probe import Probe
+from oneinbox_check.probes.registry import load_registry
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7"

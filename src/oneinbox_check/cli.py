@@ -439,7 +439,7 @@ def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
     from .envsource import environment
     from .errors import UsageError
     from .manifest import RawItem, RawManifest, build_entries, read_sources
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
 
     env = environment(getattr(args, "env_file", None), os.environ)
     from_env = getattr(args, "from_env", False)
@@ -810,7 +810,7 @@ def _cmd_drift(args: argparse.Namespace) -> int:
 
 def _cmd_dns(args: argparse.Namespace) -> int:
 
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
     from .runner import run_domains
 
     registry = load_registry()
@@ -909,7 +909,7 @@ def _cmd_exporter(args: argparse.Namespace) -> int:
 
 
 def _cmd_probes() -> int:
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
 
     registry = load_registry()
     print(f"{'provider':<12} {'checks':<70} endpoints")

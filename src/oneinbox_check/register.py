@@ -143,7 +143,7 @@ def next_page(url: str, body: Any, headers: Mapping[str, str], count: int) -> st
 
 
 def _rejection(reply: Any) -> str:
-    from .probes._base import error_message
+    from .net.replies import error_message
 
     message = error_message(reply.json())
     return scrub(f"HTTP {reply.status}" + (f": {message}" if message else ""))

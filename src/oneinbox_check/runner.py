@@ -268,8 +268,6 @@ def build_report(reports: list[IntegrationReport], started_at: datetime, t0: flo
 
 async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: Any, resolver: Any,
                        endpoints: Mapping[str, str], signatures: Any, out: list[CheckResult]) -> list[CheckResult]:
-    from .probes._base import ProbeContext
-
     provider = entry.provider if entry.provider != TOOL_LABEL else "tool"
     first = schema.result(entry.problems, entry.warnings, provider)
     out.append(first)
@@ -297,8 +295,8 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
                                summary="not sent: the key failed key.format (a malformed key is never sent)"))
         return out
-    ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
-                       http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
+    ctx = probe.context(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
+                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
     seconds = options.check_budget()
     live: list[CheckResult] = []
     with anyio.CancelScope() as scope, Budget(seconds, scope):

@@ -32,7 +32,7 @@ def report_schema() -> dict[str, Any]:
 
 def manifest_schema() -> dict[str, Any]:
     """One integration body per provider (its metadata model), a list, or {integrations, tools}."""
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
 
     registry = load_registry()
     bodies = []

@@ -34,10 +34,12 @@ from typing import Any
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import error_message, json_object
 from ..secrets import wrap
-from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 from ._envelopes import calcom_error
+from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -152,25 +154,26 @@ class CalcomProbe(Probe):
         rest = [TYPES, TYPE, SLOTS]
         me = await ctx.http.get(ctx.url("calcom", "/v2/me"), headers=self._headers(ctx, V_ME))
         if isinstance(me, Failure):
-            return auth_undetermined(ctx, "Cal.com", me, rest)
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, me), rest)
         body = json_object(me) or {}
         if me.status == 401 and calcom_error(me) is not None:
             expired = "expired" in (error_message(body) or "").lower()
-            return auth_rejected(ctx, TITLE, me, rest, "The key has expired: create a new one in Cal.com → Settings → "
-                                 "Developer → API Keys." if expired else
-                                 "Create a new key in Cal.com → Settings → Developer → API Keys.")
+            return with_rest_skipped(ctx, rejected(ctx, me, "The key has expired: create a new one in Cal.com → "
+                                                   "Settings → Developer → API Keys." if expired else
+                                                   "Create a new key in Cal.com → Settings → Developer → API Keys."),
+                                     rest)
         user = body.get("data") if isinstance(body.get("data"), dict) else None
         if me.status != 200 or body.get("status") != "success" or user is None:
-            return auth_undetermined(ctx, "Cal.com", me, rest)
-        out = [accepted(ctx, TITLE, username=user.get("username"), time_zone=user.get("timeZone"))]
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, me), rest)
+        out = [accepted(ctx, username=user.get("username"), time_zone=user.get("timeZone"))]
         listing = await ctx.http.get(ctx.url("calcom", "/v2/event-types"), headers=self._headers(ctx, V_EVENT_TYPES))
         types: list[dict[str, Any]] | None = None
         if isinstance(listing, Failure) or listing.status != 200:
-            out.append(ctx.indeterminate(TYPES, listing, "listing event types"))
+            out.append(undetermined(ctx, TYPES, listing, "listing event types"))
         else:
             types = event_types_of(json_object(listing) or {})
             if types is None:
-                out.append(ctx.indeterminate(TYPES, listing, "listing event types (unexpected shape)"))
+                out.append(undetermined(ctx, TYPES, listing, "listing event types (unexpected shape)"))
             elif not types:
                 out.append(ctx.result(TYPES, Status.WARN, "this account has no event types",
                                       "Create the event type the agent should book (Cal.com → Event Types → New)."))
@@ -201,7 +204,7 @@ class CalcomProbe(Probe):
                         ctx.result(SLOTS, Status.SKIP, f"event type {type_id} not found", None, event_type_id=type_id)]
             data = (json_object(reply) or {}).get("data") if not isinstance(reply, Failure) else None
             if isinstance(reply, Failure) or reply.status != 200 or not isinstance(data, dict):
-                return [ctx.indeterminate(TYPE, reply, f"reading event type {type_id}"),
+                return [undetermined(ctx, TYPE, reply, f"reading event type {type_id}"),
                         ctx.result(SLOTS, Status.SKIP, "event type undetermined", None, event_type_id=type_id)]
             event = data
         return [self._judge_event(ctx, type_id, event), await self._slots(ctx, type_id)]
@@ -234,7 +237,7 @@ class CalcomProbe(Probe):
         reply = await ctx.http.get(ctx.url("calcom", "/v2/slots"), headers=self._headers(ctx, V_SLOTS),
                                    params={"eventTypeId": type_id, "start": start, "end": end, "timeZone": "UTC"})
         if isinstance(reply, Failure) or reply.status != 200:
-            return ctx.indeterminate(SLOTS, reply, f"reading slots of event type {type_id}")
+            return undetermined(ctx, SLOTS, reply, f"reading slots of event type {type_id}")
         slots = slot_starts(json_object(reply))
         if slots is None:
             return ctx.result(SLOTS, Status.ERROR, f"Cal.com answered the slots of event type {type_id} in an "
@@ -249,6 +252,3 @@ class CalcomProbe(Probe):
                               "fully booked.", **window)
         return ctx.result(SLOTS, Status.PASS, f"{len(slots)} free slot(s) in the next {days} days; first {slots[0]}",
                           count=len(slots), first_slot=slots[0], **window)
-
-
-PROBE = CalcomProbe

@@ -9,9 +9,11 @@ import re
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
+from ..net.replies import str_at
 from ..secrets import wrap
-from ._base import Probe, ProbeContext, simple_auth, str_at
+from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 
 def groq_envelope(body: dict) -> bool:
@@ -37,9 +39,6 @@ class GroqProbe(Probe):
     signatures = ((r"gsk_", "a Groq key (gsk_…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return [await simple_auth(ctx, self.title, "groq", "/openai/v1/models",
+        return [await simple_auth(ctx, "groq", "/openai/v1/models",
                                   {"Authorization": wrap(ctx.key, "Bearer {}")}, valid_key="data",
                                   envelope=groq_envelope)]
-
-
-PROBE = GroqProbe
