@@ -54,6 +54,7 @@ class AnthropicProbe(Probe):
                 "an Anthropic admin key: it manages the organisation and cannot call the Messages API; "
                 "use an sk-ant-api03- key"),),
     )
+    mask_prefixes = ("sk-ant-admin01-", "sk-ant-api03-", "sk-ant-")
     signatures = ((r"sk-ant-", "an Anthropic key (sk-ant-…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:

@@ -39,7 +39,7 @@ from ..secrets import wrap
 from ._envelopes import calcom_error
 from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import Option, Probe, ProbeContext
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -51,6 +51,9 @@ V_ME = "2024-08-13"
 AGENT_FIELDS = {"name", "email"}
 NAME_FIELDS = {"name", "splitName"}  # splitName: first + last name (cal.com booking-fields.output.ts)
 DEFAULT_DAYS = 14
+DAYS = Option("calcom_days", int, DEFAULT_DAYS,
+              "Cal.com: look for bookable slots in the next N days, 1-365 (default: 14)",
+              low=1, high=365, what="a whole number of days")  # a year of slots at most
 
 
 def event_types_of(body: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -139,12 +142,14 @@ class CalcomProbe(Probe):
     endpoints = {"calcom": "https://api.cal.com"}
     check_ids = (AUTH, TYPES, TYPE, SLOTS)
     tool_types = ("schedule_calendar_event",)
+    options = (DAYS,)
     rate_limits = {"calcom": 2.0}  # Cal.com: 120 requests/min per key (providers.md)
     key_format = KeyFormat(
         description="cal_live_ + 32 lower-case hex (cloud), or cal_ + 32 hex (self-hosted)",
         prefixes=("cal_",), pattern=re.compile(r"cal_(live_|test_)?[0-9a-f]{32}"),
         notes=((re.compile(r"^cal_test_"), Status.WARN, "a Cal.com test-mode key: bookings will not be real"),),
     )
+    mask_prefixes = ("cal_live_", "cal_test_", "cal_")
     signatures = ((r"cal_", "a Cal.com key (cal_…)"),)
 
     def _headers(self, ctx: ProbeContext, version: str) -> dict[str, Any]:
@@ -231,7 +236,7 @@ class CalcomProbe(Probe):
         return ctx.result(TYPE, Status.PASS, f"event type '{title}' ({type_id}) is bookable by the agent", **details)
 
     async def _slots(self, ctx: ProbeContext, type_id: int) -> CheckResult:
-        days = int(ctx.options.get("calcom_days", DEFAULT_DAYS))
+        days = ctx.option(DAYS)
         today = datetime.now(UTC).date()
         start, end = today.isoformat(), (today + timedelta(days=days)).isoformat()
         reply = await ctx.http.get(ctx.url("calcom", "/v2/slots"), headers=self._headers(ctx, V_SLOTS),

@@ -58,6 +58,7 @@ class CartesiaProbe(Probe):
                 "a Cartesia admin key: it works only on admin routes (usage, API keys), not for speech; "
                 "give OneInbox a regular sk_car_ key"),),
     )
+    mask_prefixes = ("sk_car_",)
     signatures = ((r"sk_car_", "a Cartesia key (sk_car_…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:

@@ -75,6 +75,7 @@ class CustomProbe(Probe):
     check_ids = (ID,)
     key_required = False
     metadata_model = CustomMetadata
+    top_level_metadata = ("custom_websocket_url",)  # OneInbox takes it at the top level of the body too
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         url = ctx.metadata.custom_websocket_url.strip()

@@ -74,6 +74,7 @@ class ElevenLabsProbe(Probe):
     check_ids = (AUTH, SCOPE, QUOTA)
     key_format = KeyFormat(description="sk_ followed by 48 hex characters (legacy: 32 hex)",
                            pattern=re.compile(r"sk_[0-9a-f]{48}|[0-9a-f]{32}"))
+    mask_prefixes = ("sk_",)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         headers = {"xi-api-key": ctx.key}

@@ -36,6 +36,7 @@ class GroqProbe(Probe):
     endpoints = {"groq": "https://api.groq.com"}
     key_format = KeyFormat(description="gsk_ followed by 52 letters and digits", prefixes=("gsk_",),
                            pattern=re.compile(r"gsk_[A-Za-z0-9]{52}"))
+    mask_prefixes = ("gsk_",)
     signatures = ((r"gsk_", "a Groq key (gsk_…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:

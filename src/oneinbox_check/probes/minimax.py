@@ -61,6 +61,7 @@ class MinimaxProbe(Probe):
     metadata_model = MinimaxMetadata
     key_format = KeyFormat(description="sk-api-… or sk-cp-…, or a legacy JWT with metadata.group_id",
                            pattern=re.compile(r"sk-(api|cp)-[A-Za-z0-9_-]{20,}|" + _JWT.pattern))
+    mask_prefixes = ("sk-api-", "sk-cp-")
     signatures = ((r"sk-(api|cp)-", "a MiniMax key (sk-api-…)"),)
 
     def format_check(self, provider: str, key: str, metadata: Any, signatures: list[Signature]) -> CheckResult:

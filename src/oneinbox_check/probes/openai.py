@@ -88,6 +88,7 @@ class OpenAIProbe(Probe):
         notes=((re.compile(r"^sk-admin-"), Status.WARN,
                 "an OpenAI admin key: it can manage the organisation; give OneInbox a project key"),),
     )
+    mask_prefixes = ("sk-svcacct-", "sk-admin-", "sk-proj-", "sk-")
     signatures = (
         (r"sk-proj-", "an OpenAI project key (sk-proj-…)"),
         (r"sk-svcacct-", "an OpenAI service-account key (sk-svcacct-…)"),

@@ -114,6 +114,7 @@ class ResendProbe(Probe):
     rate_limits = {"resend": 2.0}  # Resend: 2 requests/s per team (providers.md)
     key_format = KeyFormat(description="re_ followed by 8 letters/digits, '_' and 24 more (about 36 characters)",
                            prefixes=("re_",), pattern=re.compile(r"re_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{24}"))
+    mask_prefixes = ("re_",)
     signatures = ((r"re_[A-Za-z0-9]{8}_", "a Resend key (re_…)"),)
 
     def default_layout(self, domain: str, *, region: str | None = None, return_path: str | None = None,

@@ -110,6 +110,7 @@ class SendGridProbe(Probe):
     tool_types = ("send_email",)
     key_format = KeyFormat(description="SG. + 22 characters + . + 43 characters (69 in all)", prefixes=("SG.",),
                            pattern=re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"))
+    mask_prefixes = ("SG.",)
     signatures = ((r"SG\.", "a SendGrid key (SG.…)"),)
 
     def default_layout(self, domain: str, *, region: str | None = None, return_path: str | None = None,

@@ -70,6 +70,7 @@ class TelnyxProbe(Probe):
     metadata_model = TelnyxMetadata
     key_format = KeyFormat(description="KEY followed by 32 upper-case hex, '_' and 22 letters/digits (58 characters)",
                            prefixes=("KEY",), pattern=re.compile(r"KEY[0-9A-F]{32}_[A-Za-z0-9]{22}"))
+    mask_prefixes = ("KEY",)
     signatures = ((r"KEY[0-9A-F]{32}_", "a Telnyx key (KEY…)"),)
 
     def headers(self, ctx: ProbeContext) -> dict[str, object]:
