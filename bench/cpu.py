@@ -15,7 +15,7 @@ import anyio
 import httpx
 
 from oneinbox_check.manifest import RawItem, RawManifest, build_entries
-from oneinbox_check.probes._base import load_registry
+from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.runner import RunOptions, run
 
 from .common import PROVIDERS, mixed_integrations

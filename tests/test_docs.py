@@ -15,7 +15,8 @@ import pytest
 import respx
 
 from oneinbox_check import check, docs
-from oneinbox_check.probes._base import Probe, load_registry
+from oneinbox_check.probes.probe import Probe
+from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.probes.facts import Call, ProviderFacts
 from tests.helpers import ROOT
 from tests.probes.test_auth_table import KEYS as AUTH_KEYS

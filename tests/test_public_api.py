@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import oneinbox_check
 from oneinbox_check.checks.keyformat import check_key
-from oneinbox_check.probes._base import load_registry
+from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.secrets import Secret, mask, scrub
 
 

@@ -16,7 +16,8 @@ import respx
 
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult, Status
-from oneinbox_check.probes._base import Probe, load_registry
+from oneinbox_check.probes.probe import Probe
+from oneinbox_check.probes.registry import load_registry
 from tests.helpers import key_reference
 
 pytestmark = pytest.mark.anyio

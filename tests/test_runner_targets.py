@@ -7,7 +7,8 @@ import pytest
 from oneinbox_check import runner
 from oneinbox_check.manifest import Entry
 from oneinbox_check.models import CheckResult, Status
-from oneinbox_check.probes._base import Probe, Registry
+from oneinbox_check.probes.probe import Probe
+from oneinbox_check.probes.registry import Registry
 
 pytestmark = pytest.mark.anyio
 

@@ -60,7 +60,7 @@ def test_raw_key_is_absent_from_every_output(tmp_path, capsys, monkeypatch, fmt:
     key = {"padded": f" {KEY}\n", "wrong-provider": KEY}.get(case, KEY)
     provider = "anthropic" if case == "wrong-provider" else "openai"
     if case == "crash":
-        from oneinbox_check.probes._base import load_registry
+        from oneinbox_check.probes.registry import load_registry
 
         async def crash(ctx):
             raise ValueError(f"unexpected {ctx.key.reveal()}")

@@ -20,8 +20,8 @@ __all__ = [
 
 _LAZY = {
     "CheckResult": "models", "Integration": "models", "IntegrationReport": "models", "Report": "models",
-    "Status": "models", "Tool": "models", "Secret": "secrets", "Probe": "probes._base",
-    "ProbeContext": "probes._base", "check": "api", "check_sync": "api", "load_manifest": "api",
+    "Status": "models", "Tool": "models", "Secret": "secrets", "Probe": "probes.probe",
+    "ProbeContext": "probes.probe", "check": "api", "check_sync": "api", "load_manifest": "api",
     "ManifestError": "errors", "UsageError": "errors",
 }
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .api import check, check_sync, load_manifest
     from .errors import ManifestError, UsageError
     from .models import CheckResult, Integration, IntegrationReport, Report, Status, Tool
-    from .probes._base import Probe, ProbeContext
+    from .probes.probe import Probe, ProbeContext
     from .secrets import Secret
 
 

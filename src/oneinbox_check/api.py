@@ -59,7 +59,7 @@ async def check(
     from .errors import UsageError
     from .manifest import check_depth
     from .net.dns import parse_nameserver
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
     from .selection import known_ids, resolve
 
     registry = load_registry()

@@ -102,7 +102,12 @@ def _bounded(kind: type, low: float, high: float | None, what: str) -> Any:
 _positive_int = _bounded(int, 1, None, "a whole number")
 _seconds = _bounded(float, 0.1, 120, "a number of seconds")
 _retries = _bounded(int, 0, 10, "a whole number")
-_days = _bounded(int, 1, 365, "a whole number of days")
+
+
+def _probe_options() -> Sequence[dict[str, Any]]:
+    from ._probe_options import OPTIONS  # generated from the registry; standard library only
+
+    return OPTIONS
 
 
 def _min_balance(text: str) -> Any:
@@ -200,8 +205,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     net.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send DNS queries to this server (repeatable; default: the system resolver)")
     prov = p.add_argument_group("provider options")
-    prov.add_argument("--calcom-days", type=_days, default=14, metavar="N",
-                      help="Cal.com: look for bookable slots in the next N days, 1-365 (default: 14)")
+    for option in _probe_options():  # the probes' declared options: --calcom-days, ...
+        kind = {"int": int, "float": float}.get(str(option["type"]), str)
+        parse = _bounded(kind, option["low"], option["high"], option["what"]) if option["low"] is not None else kind
+        prov.add_argument("--" + str(option["name"]).replace("_", "-"), type=parse, default=option["default"],
+                          metavar=option["metavar"], help=option["help"])
     prov.add_argument("--min-balance", type=_min_balance, action="append", default=[], metavar="[CUR=]AMOUNT",
                       help="warn when a provider balance is under AMOUNT (repeatable; CUR=AMOUNT for one currency, "
                            "e.g. USD=20; default: 5 in the account currency)")
@@ -431,7 +439,8 @@ def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dic
         dns_concurrency=args.dns_concurrency, timeout=args.timeout,
         retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
         only=only, skip=skip, transport=transport, progress=progress, handle_signals=True,
-        probe_options={"calcom_days": getattr(args, "calcom_days", 14), "min_balance": getattr(args, "min_balance", [])},
+        probe_options={**{str(o["name"]): getattr(args, str(o["name"]), o["default"]) for o in _probe_options()},
+                       "min_balance": getattr(args, "min_balance", [])},
     )
 
 
@@ -440,7 +449,7 @@ def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
     from .envsource import environment
     from .errors import UsageError
     from .manifest import RawItem, RawManifest, build_entries, read_sources
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
 
     env = environment(getattr(args, "env_file", None), os.environ)
     from_env = getattr(args, "from_env", False)
@@ -813,7 +822,7 @@ def _cmd_dns(args: argparse.Namespace) -> int:
     """The email DNS of each domain with a provider's default layout, through the runner like ``check``."""
     from .errors import UsageError
     from .manifest import Entry
-    from .probes._base import Registry, load_registry
+    from .probes.registry import Registry, load_registry
     from .probes.capabilities import Domain, MailDns, MailDnsCheck, mail_dns_probes
     from .runner import run
     from .selection import did_you_mean
@@ -916,7 +925,7 @@ def _cmd_exporter(args: argparse.Namespace) -> int:
 
 
 def _cmd_probes() -> int:
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
 
     registry = load_registry()
     print(f"{'provider':<12} {'checks':<70} endpoints")

@@ -9,7 +9,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
-from .models import TOP_LEVEL_METADATA, Report, Tool
+from .models import Report, Tool
 from .secrets import Secret
 
 
@@ -34,7 +34,7 @@ def report_schema() -> dict[str, Any]:
 
 def manifest_schema() -> dict[str, Any]:
     """One integration body per provider (its metadata model), a list, or {integrations, tools}."""
-    from .probes._base import load_registry
+    from .probes.registry import load_registry
 
     registry = load_registry()
     bodies = []
@@ -42,7 +42,7 @@ def manifest_schema() -> dict[str, Any]:
         probe = registry.get(provider)
         key_type = Secret if probe.key_required else (Secret | None)
         fields = probe.metadata_model.model_fields
-        lifted = {n: (str | None, None) for n in TOP_LEVEL_METADATA if n in fields}
+        lifted = {n: (str | None, None) for n in probe.top_level_metadata if n in fields}
         # a body may carry a lifted field at top level instead of in metadata
         metadata_required = any(f.is_required() for f in fields.values()) and not lifted
         bodies.append(create_model(

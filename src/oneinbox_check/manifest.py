@@ -362,9 +362,11 @@ def build_entries(raw: RawManifest, registry: Any, env: Mapping[str, str] | None
             entry.problems += describe_errors(exc)
             continue
         entry.integration = integration
-        entry.warnings += unknown_keys(integration.extra_fields, ["name", "provider", "api_key", "metadata",
-                                                                  "custom_websocket_url"], "top-level")
         probe = registry.get(provider)
+        lifted = probe.top_level_metadata if probe is not None else ()
+        integration.lift(lifted)
+        entry.warnings += unknown_keys(integration.extra_fields, ["name", "provider", "api_key", "metadata",
+                                                                  *lifted], "top-level")
         if probe is None:
             from .selection import did_you_mean
 

@@ -1,14 +1,17 @@
 """Pydantic models at the edges: what goes in (Integration, Tool) and what comes
 out (CheckResult, IntegrationReport, Report). No I/O, no network imports.
 
-Per-provider metadata is validated by the provider's probe (its
-``metadata_model``), so adding a provider touches only its probe module.
+Per-provider metadata is not modelled here: each probe declares its
+``metadata_model`` and the fields OneInbox also takes at the top level
+(``Probe.top_level_metadata``), and ``manifest`` validates an integration's
+metadata against them. Nothing here names a provider.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,9 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .secrets import Secret
 
 SCHEMA_VERSION = "1"
-
-# metadata fields OneInbox also accepts at the top level of an integration body
-TOP_LEVEL_METADATA = ("custom_websocket_url",)
 
 
 class Status(str, Enum):
@@ -110,9 +110,9 @@ class Report(BaseModel):
 class Integration(BaseModel):
     """One integration body, as it would be POSTed to OneInbox ``/v1/integrations``.
 
-    ``custom_websocket_url`` is accepted at top level (OneInbox does) and moved
-    into ``metadata``. Unknown top-level keys are kept in ``extra_fields`` so the
-    schema check can warn about typos instead of dropping them.
+    Top-level keys other than these are kept in ``extra_fields``: :meth:`lift` moves
+    the ones the provider's probe takes at top level (as OneInbox does) into
+    ``metadata``, and the schema check warns about the rest (typos are not dropped).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -130,17 +130,19 @@ class Integration(BaseModel):
             return data
         data = dict(data)
         meta = data.get("metadata")
-        meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else meta)
-        for name in TOP_LEVEL_METADATA:
-            value = data.pop(name, None)
-            if value is not None and isinstance(meta, dict):
-                meta.setdefault(name, value)
-        data["metadata"] = meta
+        data["metadata"] = dict(meta) if isinstance(meta, dict) else ({} if meta is None else meta)
         known = {"name", "provider", "api_key", "metadata", "extra_fields"}
         extra = {k: data.pop(k) for k in list(data) if k not in known}
         if extra:
             data["extra_fields"] = {**data.get("extra_fields", {}), **extra}
         return data
+
+    def lift(self, names: Iterable[str]) -> None:
+        """Move the top-level fields *names* into ``metadata`` (a value already in metadata wins)."""
+        for name in names:
+            value = self.extra_fields.pop(name, None)
+            if value is not None:
+                self.metadata.setdefault(name, value)
 
     @property
     def masked_key(self) -> str | None:

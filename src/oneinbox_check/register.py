@@ -143,7 +143,7 @@ def next_page(url: str, body: Any, headers: Mapping[str, str], count: int) -> st
 
 
 def _rejection(reply: Any) -> str:
-    from .probes._base import error_message
+    from .net.replies import error_message
 
     message = error_message(reply.json())
     return scrub(f"HTTP {reply.status}" + (f": {message}" if message else ""))
@@ -202,8 +202,11 @@ def body_of(integration: Any) -> dict[str, Any]:
                             "metadata": dict(integration.metadata)}
     if integration.api_key:
         body["api_key"] = integration.api_key.reveal()
-    if "custom_websocket_url" in integration.metadata:  # OneInbox takes it at top level
-        body["custom_websocket_url"] = integration.metadata["custom_websocket_url"]
+    from .probes.registry import load_registry
+
+    for name in load_registry().top_level_metadata(integration.provider):  # OneInbox takes these at top level
+        if name in integration.metadata:
+            body[name] = integration.metadata[name]
     return body
 
 

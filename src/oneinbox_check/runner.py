@@ -278,15 +278,13 @@ def build_report(reports: list[IntegrationReport], started_at: datetime, t0: flo
 
 async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: Any, resolver: Any,
                        endpoints: Mapping[str, str], signatures: Any, out: list[CheckResult]) -> list[CheckResult]:
-    from .probes._base import ProbeContext
-
     provider = entry.provider if entry.provider != TOOL_LABEL else "tool"
     integration = entry.integration
     probe = registry.get(entry.provider)
     if integration is None and entry.metadata is not None and probe is not None:
         # a target checked without a key (``dns``: the metadata is a domain): the probe writes the whole row
-        ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=None, tools=[],  # type: ignore[arg-type]
-                           http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
+        ctx = probe.context(integration=integration, metadata=entry.metadata, key=None, tools=[],
+                            http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
         out.extend(await _run_probe(probe, ctx, options, provider))
         return out
     first = schema.result(entry.problems, entry.warnings, provider)
@@ -313,8 +311,8 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
                                summary="not sent: the key failed key.format (a malformed key is never sent)"))
         return out
-    ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
-                       http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
+    ctx = probe.context(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
+                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
     out.extend(await _run_probe(probe, ctx, options, provider))
     return out
 

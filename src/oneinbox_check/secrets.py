@@ -1,7 +1,11 @@
 """The secret type: a provider key that never shows itself.
 
 ``str``/``repr``/pydantic serialisation give the mask (``re_…a1b2``); only
-``reveal()`` returns the key, and only the HTTP layer calls it. Every key is
+``reveal()`` returns the key. It is called where the key itself is the point:
+the HTTP layer sending it, the ``key.format`` check reading it, ``register``
+posting it to OneInbox, and the drift check comparing it with OneInbox's mask
+— never to show it. The mask keeps a prefix the probes declare public
+(``Probe.mask_prefixes``, looked up once through the registry). Every key is
 also registered with :func:`scrub`, the last line of defence that redacts keys
 from any text leaving the process (reports, logs, errors), SPEC §8:
 
@@ -39,13 +43,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-# Known prefixes, longest first, so the mask keeps the part that tells a person
-# which key it is without revealing anything secret.
-_PREFIXES = (
-    "sk-ant-admin01-", "sk-ant-api03-", "sk-svcacct-", "sk-admin-", "sk-proj-", "sk-ant-",
-    "cal_live_", "cal_test_", "sk-api-", "sk-cp-", "sk_car_", "gsk_", "cal_", "sk-", "sk_",
-    "SG.", "re_", "KEY",
-)
 _SHORT = 16  # below this length not even the last 4 characters are shown
 
 WINDOW = 12  # any run of this many characters of a key (or of its encoded forms) is masked
@@ -133,11 +130,27 @@ _table = _Table(0)
 _anchors_total = 0  # anchors of every indexed key (sizes a rebuild)
 
 
+_prefixes: tuple[str, ...] | None = None
+
+
+def _known_prefixes() -> tuple[str, ...]:
+    """The probes' declared key prefixes (``Probe.mask_prefixes``), longest first, so the
+    mask keeps the part that tells a person which key it is without revealing anything
+    secret. Looked up once, on the first key: this module imports no probe when imported,
+    and the prefixes never change while keys are indexed by them."""
+    global _prefixes
+    if _prefixes is None:
+        from .probes.registry import load_registry
+
+        _prefixes = load_registry().mask_prefixes()
+    return _prefixes
+
+
 def mask(value: str) -> str:
     """Known prefix + ``…`` + last 4 characters, or ``…`` for short keys."""
     if len(value) < _SHORT:
         return "…"
-    prefix = next((p for p in _PREFIXES if value.startswith(p)), "")
+    prefix = next((p for p in _known_prefixes() if value.startswith(p)), "")
     return f"{prefix}…{value[-4:]}"
 
 
@@ -145,7 +158,7 @@ def _public(value: str) -> int:
     """Length of the key's known prefix (after any quotes or brackets pasted with
     it): windows inside it are not secret."""
     lead = len(value) - len(value.lstrip("\"'`<([{"))
-    return next((lead + len(p) for p in _PREFIXES if value.startswith(p, lead)), 0)
+    return next((lead + len(p) for p in _known_prefixes() if value.startswith(p, lead)), 0)
 
 
 def _forms(value: str) -> list[tuple[int, str, int]]:

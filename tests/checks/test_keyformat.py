@@ -107,7 +107,7 @@ def test_hygiene_problems_are_named(key: str, fragment: str) -> None:
 
 
 def test_generic_sk_key_is_not_called_another_providers_key() -> None:
-    from oneinbox_check.probes._base import load_registry
+    from oneinbox_check.probes.registry import load_registry
 
     registry = load_registry()
     probe = registry.get("anthropic")

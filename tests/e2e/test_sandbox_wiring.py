@@ -9,7 +9,7 @@ from importlib.metadata import EntryPoint
 import httpx
 import pytest
 
-from oneinbox_check.probes._base import load_registry
+from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.sandbox import fakes, scenario
 from oneinbox_check.sandbox.asgi import FakeApp, json_response
 from oneinbox_check.sandbox.fakes import Wiring

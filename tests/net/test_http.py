@@ -172,7 +172,7 @@ def test_bucket_refills_with_time() -> None:
 
 
 def test_registry_maps_rate_limits_to_hosts() -> None:
-    from oneinbox_check.probes._base import load_registry
+    from oneinbox_check.probes.registry import load_registry
 
     registry = load_registry()
     rates = registry.rate_limits(registry.endpoint_defaults())

@@ -8,8 +8,9 @@ import pytest
 
 from oneinbox_check.checks import maildns
 from oneinbox_check.checks.layout import DkimExpectation, MailDnsLayout
-from oneinbox_check.probes import _base
-from oneinbox_check.probes._base import Probe, Registry, load_registry
+from oneinbox_check.probes import registry as registry_module
+from oneinbox_check.probes.probe import Probe
+from oneinbox_check.probes.registry import Registry, load_registry
 from oneinbox_check.probes.capabilities import DNS_IDS, MailDns, mail_dns_probes
 from tests.helpers import run_cli
 
@@ -37,7 +38,7 @@ class _MailFake(Probe, MailDns):
 def with_mailfake(monkeypatch):
     real = load_registry()
     registry = Registry({**real.probes, "mailfake": _MailFake()})
-    monkeypatch.setattr(_base, "load_registry", lambda: registry)
+    monkeypatch.setattr(registry_module, "load_registry", lambda: registry)
     return registry
 
 

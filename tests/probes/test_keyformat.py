@@ -9,7 +9,7 @@ import respx
 
 from oneinbox_check import check
 from oneinbox_check.checks.keyformat import hygiene
-from oneinbox_check.probes._base import load_registry
+from oneinbox_check.probes.registry import load_registry
 from tests.probes.test_auth_table import BASE, ENDPOINTS, KEYS
 
 OPENAI = KEYS["openai"]

@@ -1,1 +1,1 @@
-"""Provider probes: one module per provider; see ``_base`` for the protocol."""
+"""Provider probes: one module per provider; ``probe`` holds the contract, ``registry`` finds them."""

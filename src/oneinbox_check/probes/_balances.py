@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..models import CheckResult
-    from ._base import ProbeContext
+    from .probe import ProbeContext
 
 OPTION = "min_balance"  # the probe_options key
 ANY = "*"  # the threshold for every currency not named
@@ -119,7 +119,7 @@ def money(value: Decimal, currency: str | None) -> str:
     return f"{currency.upper()} {shown}" if currency else str(shown)
 
 
-def money_result(ctx: "ProbeContext", check_id: str, title: str, value: Decimal, currency: str | None, *,
+def money_result(ctx: "ProbeContext", check_id: str, value: Decimal, currency: str | None, *,
                  what: str = "balance", empty: str = "fail", empty_means: str = "calls will be refused",
                  top_up: str, **details: Any) -> "CheckResult":
     """*empty* (``fail`` unless the provider still serves at zero) at or below
@@ -130,8 +130,8 @@ def money_result(ctx: "ProbeContext", check_id: str, title: str, value: Decimal,
     shown = money(value, currency)
     facts = {what.replace(" ", "_"): str(value), "currency": currency, "min_balance": str(minimum), **details}
     if value <= 0:
-        return ctx.result(check_id, Status(empty), f"{title} {what} is {shown}: {empty_means}", top_up, **facts)
+        return ctx.result(check_id, Status(empty), f"{ctx.title} {what} is {shown}: {empty_means}", top_up, **facts)
     if value < minimum:
-        return ctx.result(check_id, Status.WARN, f"{title} {what} is low: {shown} (under --min-balance {minimum})",
+        return ctx.result(check_id, Status.WARN, f"{ctx.title} {what} is low: {shown} (under --min-balance {minimum})",
                           top_up, **facts)
-    return ctx.result(check_id, Status.PASS, f"{title} {what}: {shown}", **facts)
+    return ctx.result(check_id, Status.PASS, f"{ctx.title} {what}: {shown}", **facts)

@@ -17,8 +17,10 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from ..net.replies import json_object, str_at
+from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Anthropic"
 
@@ -52,31 +54,29 @@ class AnthropicProbe(Probe):
                 "an Anthropic admin key: it manages the organisation and cannot call the Messages API; "
                 "use an sk-ant-api03- key"),),
     )
+    mask_prefixes = ("sk-ant-admin01-", "sk-ant-api03-", "sk-ant-")
     signatures = ((r"sk-ant-", "an Anthropic key (sk-ant-…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         outcome = await ctx.http.get(ctx.url("anthropic", "/v1/models"),
                                      headers={"x-api-key": ctx.key, "anthropic-version": "2023-06-01"})
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, "Anthropic", outcome, [SCOPE])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and isinstance(body.get("data"), list):
-            return [accepted(ctx, TITLE, models=len(body["data"])), ctx.result(SCOPE, Status.PASS, "key can list models")]
+            return [accepted(ctx, models=len(body["data"])), ctx.result(SCOPE, Status.PASS, "key can list models")]
         if not anthropic_envelope(body):  # HTML, a proxy's JSON, empty: not Anthropic speaking
-            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE])
         kind = str_at(body, "error", "type")
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=anthropic_envelope)
+            return with_rest_skipped(ctx, rejected(ctx, outcome, envelope=anthropic_envelope), [SCOPE])
         if outcome.status == 404 and kind == "not_found_error":
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE],
-                                 "Anthropic answers not_found_error for a disabled or deleted key: create a new key "
-                                 "in the Anthropic console (Settings → API keys).", envelope=anthropic_envelope)
+            return with_rest_skipped(ctx, rejected(
+                ctx, outcome, "Anthropic answers not_found_error for a disabled or deleted key: create a new key "
+                "in the Anthropic console (Settings → API keys).", envelope=anthropic_envelope), [SCOPE])
         if outcome.status == 403 and kind == "permission_error":
-            return [accepted(ctx, TITLE),
+            return [accepted(ctx),
                     ctx.result(SCOPE, Status.FAIL, "the key authenticates but lacks permission (permission_error)",
                                "Check the key's workspace and organisation permissions in the Anthropic console.",
                                http_status=403)]
-        return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
-
-
-PROBE = AnthropicProbe
+        return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE])

@@ -11,8 +11,10 @@ import re
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
-from ._base import Probe, ProbeContext, simple_auth, str_at
+from ..net.replies import str_at
+from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 
 INVALID_MESSAGE = "Authentication error, API token missing/invalid"
@@ -42,9 +44,6 @@ class AssemblyAIProbe(Probe):
     key_format = KeyFormat(description="32 letters and digits", pattern=re.compile(r"[A-Za-z0-9]{32}"))
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return [await simple_auth(ctx, self.title, "assemblyai", "/v2/transcript",
+        return [await simple_auth(ctx, "assemblyai", "/v2/transcript",
                                   {"Authorization": ctx.key}, params={"limit": 1},
                                   valid_key="transcripts", envelope=assemblyai_envelope)]
-
-
-PROBE = AssemblyAIProbe

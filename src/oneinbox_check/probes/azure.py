@@ -33,8 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, Probe, ProbeContext, accepted, json_object, str_at
+from ..net.replies import json_object, str_at
+from ._verdicts import AUTH, accepted, undetermined
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Azure Speech"
 DEFAULT = "https://{region}.api.cognitive.microsoft.com"
@@ -87,12 +89,12 @@ class AzureProbe(Probe):
         outcome = await ctx.http.request("POST", base.rstrip("/") + "/sts/v1.0/issueToken", content=b"",
                                          headers={"Ocp-Apim-Subscription-Key": ctx.key})
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "Azure token request")]
+            return [undetermined(ctx, AUTH, outcome, "Azure token request")]
         if outcome.status == 200 and outcome.body.count(b".") == 2:
-            return [accepted(ctx, TITLE, region=region)]
+            return [accepted(ctx, region=region)]
         message = azure_message(json_object(outcome) or {})
         if message is None:  # HTML, empty or a proxy's JSON: not Azure speaking
-            return [ctx.indeterminate(AUTH, outcome, "Azure token request")]
+            return [undetermined(ctx, AUTH, outcome, "Azure token request")]
         if outcome.status == 401:
             return [ctx.result(AUTH, Status.FAIL, f"Azure rejected the key for region {region} (HTTP 401)",
                                "Either the key is wrong or it belongs to a Speech resource in another region: check "
@@ -109,7 +111,4 @@ class AzureProbe(Probe):
                                "The resource's call volume quota is used up: wait for it to replenish, or move the "
                                "resource to a paid tier (Azure portal → the resource → Pricing tier).",
                                http_status=403)]
-        return [ctx.indeterminate(AUTH, outcome, "Azure token request")]
-
-
-PROBE = AzureProbe
+        return [undetermined(ctx, AUTH, outcome, "Azure token request")]

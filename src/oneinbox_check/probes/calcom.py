@@ -34,10 +34,12 @@ from typing import Any
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import error_message, json_object
 from ..secrets import wrap
-from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 from ._envelopes import calcom_error
+from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Option, Probe, ProbeContext
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -49,6 +51,9 @@ V_ME = "2024-08-13"
 AGENT_FIELDS = {"name", "email"}
 NAME_FIELDS = {"name", "splitName"}  # splitName: first + last name (cal.com booking-fields.output.ts)
 DEFAULT_DAYS = 14
+DAYS = Option("calcom_days", int, DEFAULT_DAYS,
+              "Cal.com: look for bookable slots in the next N days, 1-365 (default: 14)",
+              low=1, high=365, what="a whole number of days")  # a year of slots at most
 
 
 def event_types_of(body: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -137,12 +142,14 @@ class CalcomProbe(Probe):
     endpoints = {"calcom": "https://api.cal.com"}
     check_ids = (AUTH, TYPES, TYPE, SLOTS)
     tool_types = ("schedule_calendar_event",)
+    options = (DAYS,)
     rate_limits = {"calcom": 2.0}  # Cal.com: 120 requests/min per key (providers.md)
     key_format = KeyFormat(
         description="cal_live_ + 32 lower-case hex (cloud), or cal_ + 32 hex (self-hosted)",
         prefixes=("cal_",), pattern=re.compile(r"cal_(live_|test_)?[0-9a-f]{32}"),
         notes=((re.compile(r"^cal_test_"), Status.WARN, "a Cal.com test-mode key: bookings will not be real"),),
     )
+    mask_prefixes = ("cal_live_", "cal_test_", "cal_")
     signatures = ((r"cal_", "a Cal.com key (cal_…)"),)
 
     def _headers(self, ctx: ProbeContext, version: str) -> dict[str, Any]:
@@ -152,25 +159,26 @@ class CalcomProbe(Probe):
         rest = [TYPES, TYPE, SLOTS]
         me = await ctx.http.get(ctx.url("calcom", "/v2/me"), headers=self._headers(ctx, V_ME))
         if isinstance(me, Failure):
-            return auth_undetermined(ctx, "Cal.com", me, rest)
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, me), rest)
         body = json_object(me) or {}
         if me.status == 401 and calcom_error(me) is not None:
             expired = "expired" in (error_message(body) or "").lower()
-            return auth_rejected(ctx, TITLE, me, rest, "The key has expired: create a new one in Cal.com → Settings → "
-                                 "Developer → API Keys." if expired else
-                                 "Create a new key in Cal.com → Settings → Developer → API Keys.")
+            return with_rest_skipped(ctx, rejected(ctx, me, "The key has expired: create a new one in Cal.com → "
+                                                   "Settings → Developer → API Keys." if expired else
+                                                   "Create a new key in Cal.com → Settings → Developer → API Keys."),
+                                     rest)
         user = body.get("data") if isinstance(body.get("data"), dict) else None
         if me.status != 200 or body.get("status") != "success" or user is None:
-            return auth_undetermined(ctx, "Cal.com", me, rest)
-        out = [accepted(ctx, TITLE, username=user.get("username"), time_zone=user.get("timeZone"))]
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, me), rest)
+        out = [accepted(ctx, username=user.get("username"), time_zone=user.get("timeZone"))]
         listing = await ctx.http.get(ctx.url("calcom", "/v2/event-types"), headers=self._headers(ctx, V_EVENT_TYPES))
         types: list[dict[str, Any]] | None = None
         if isinstance(listing, Failure) or listing.status != 200:
-            out.append(ctx.indeterminate(TYPES, listing, "listing event types"))
+            out.append(undetermined(ctx, TYPES, listing, "listing event types"))
         else:
             types = event_types_of(json_object(listing) or {})
             if types is None:
-                out.append(ctx.indeterminate(TYPES, listing, "listing event types (unexpected shape)"))
+                out.append(undetermined(ctx, TYPES, listing, "listing event types (unexpected shape)"))
             elif not types:
                 out.append(ctx.result(TYPES, Status.WARN, "this account has no event types",
                                       "Create the event type the agent should book (Cal.com → Event Types → New)."))
@@ -201,7 +209,7 @@ class CalcomProbe(Probe):
                         ctx.result(SLOTS, Status.SKIP, f"event type {type_id} not found", None, event_type_id=type_id)]
             data = (json_object(reply) or {}).get("data") if not isinstance(reply, Failure) else None
             if isinstance(reply, Failure) or reply.status != 200 or not isinstance(data, dict):
-                return [ctx.indeterminate(TYPE, reply, f"reading event type {type_id}"),
+                return [undetermined(ctx, TYPE, reply, f"reading event type {type_id}"),
                         ctx.result(SLOTS, Status.SKIP, "event type undetermined", None, event_type_id=type_id)]
             event = data
         return [self._judge_event(ctx, type_id, event), await self._slots(ctx, type_id)]
@@ -228,13 +236,13 @@ class CalcomProbe(Probe):
         return ctx.result(TYPE, Status.PASS, f"event type '{title}' ({type_id}) is bookable by the agent", **details)
 
     async def _slots(self, ctx: ProbeContext, type_id: int) -> CheckResult:
-        days = int(ctx.options.get("calcom_days", DEFAULT_DAYS))
+        days = ctx.option(DAYS)
         today = datetime.now(UTC).date()
         start, end = today.isoformat(), (today + timedelta(days=days)).isoformat()
         reply = await ctx.http.get(ctx.url("calcom", "/v2/slots"), headers=self._headers(ctx, V_SLOTS),
                                    params={"eventTypeId": type_id, "start": start, "end": end, "timeZone": "UTC"})
         if isinstance(reply, Failure) or reply.status != 200:
-            return ctx.indeterminate(SLOTS, reply, f"reading slots of event type {type_id}")
+            return undetermined(ctx, SLOTS, reply, f"reading slots of event type {type_id}")
         slots = slot_starts(json_object(reply))
         if slots is None:
             return ctx.result(SLOTS, Status.ERROR, f"Cal.com answered the slots of event type {type_id} in an "
@@ -249,6 +257,3 @@ class CalcomProbe(Probe):
                               "fully booked.", **window)
         return ctx.result(SLOTS, Status.PASS, f"{len(slots)} free slot(s) in the next {days} days; first {slots[0]}",
                           count=len(slots), first_slot=slots[0], **window)
-
-
-PROBE = CalcomProbe

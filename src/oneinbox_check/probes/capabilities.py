@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, ClassVar
 from ..checks import email, maildns
 from ..checks.layout import MailDnsLayout
 from ..models import CheckResult, Status
-from ._base import Probe
+from .probe import Probe
 
 if TYPE_CHECKING:
-    from ._base import ProbeContext
+    from .probe import ProbeContext
 
 FROM = email.ID  # the sender address an email probe checks first
 DNS_IDS = maildns.CHECK_IDS  # what an email probe reports about its domain's DNS

@@ -20,9 +20,11 @@ import re
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
+from ..net.replies import str_at
 from ..secrets import wrap
-from ._base import Probe, ProbeContext, simple_auth, str_at
+from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 API_VERSION = "2026-03-01"
 
@@ -56,12 +58,10 @@ class CartesiaProbe(Probe):
                 "a Cartesia admin key: it works only on admin routes (usage, API keys), not for speech; "
                 "give OneInbox a regular sk_car_ key"),),
     )
+    mask_prefixes = ("sk_car_",)
     signatures = ((r"sk_car_", "a Cartesia key (sk_car_…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return [await simple_auth(ctx, self.title, "cartesia", "/voices",
+        return [await simple_auth(ctx, "cartesia", "/voices",
                                   {"Authorization": wrap(ctx.key, "Bearer {}"), "Cartesia-Version": API_VERSION},
                                   valid_key="data", envelope=cartesia_envelope)]
-
-
-PROBE = CartesiaProbe

@@ -31,9 +31,11 @@ from ..endpoints import is_loopback
 from ..models import CheckResult, Status
 from ..net import addresses
 from ..net.http import Failure, Reply
+from ..net.replies import error_message, json_object
 from ..secrets import Secret, wrap
-from ._base import Probe, ProbeContext, error_message, json_object
+from ._verdicts import undetermined
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 ID = "custom.websocket"
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -73,6 +75,7 @@ class CustomProbe(Probe):
     check_ids = (ID,)
     key_required = False
     metadata_model = CustomMetadata
+    top_level_metadata = ("custom_websocket_url",)  # OneInbox takes it at the top level of the body too
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         url = ctx.metadata.custom_websocket_url.strip()
@@ -126,7 +129,7 @@ class CustomProbe(Probe):
         outcome = await ctx.http.request("GET", pinned, headers=headers, auth=auth, idempotent=False,
                                          extensions=extensions)
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(ID, outcome, "WebSocket handshake")]
+            return [undetermined(ctx, ID, outcome, "WebSocket handshake")]
         return [_judge(ctx, outcome, nonce, host)]
 
 
@@ -188,7 +191,7 @@ def _judge(ctx: ProbeContext, reply: Reply, nonce: str, host: str) -> CheckResul
                           "a proxy that does not pass WebSocket upgrades, or a plain HTTP endpoint?)",
                           "Check the URL and any proxy in between; retry from the network OneInbox uses.",
                           http_status=status)
-    return ctx.indeterminate(ID, reply, "WebSocket handshake")
+    return undetermined(ctx, ID, reply, "WebSocket handshake")
 
 
 def _handshake_problem(reply: Reply, nonce: str) -> str | None:
@@ -206,6 +209,3 @@ def _handshake_problem(reply: Reply, nonce: str) -> str | None:
     if headers.get("sec-websocket-protocol"):
         return "with a subprotocol the client did not ask for"
     return None
-
-
-PROBE = CustomProbe

@@ -30,10 +30,12 @@ from urllib.parse import quote
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import json_object, str_at
 from ..secrets import wrap
 from . import _balances
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Deepgram"
 BALANCE = "deepgram.balance"
@@ -81,20 +83,20 @@ class DeepgramProbe(Probe):
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         outcome = await ctx.http.get(ctx.url("deepgram", "/v1/projects"), headers=_auth(ctx))
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, TITLE, outcome, [SCOPE, BALANCE])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE, BALANCE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and isinstance(body.get("projects"), list):
-            return [accepted(ctx, TITLE, projects=len(body["projects"])),
+            return [accepted(ctx, projects=len(body["projects"])),
                     ctx.result(SCOPE, Status.PASS, "key can read its projects"),
                     await balance(ctx, body["projects"])]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE, BALANCE], envelope=deepgram_invalid_key)
+            return with_rest_skipped(ctx, rejected(ctx, outcome, envelope=deepgram_invalid_key), [SCOPE, BALANCE])
         if outcome.status == 403 and deepgram_envelope(body):
-            return [accepted(ctx, TITLE, restricted=True),
+            return [accepted(ctx, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "key is valid but its role cannot list projects",
                                "Fine for transcription/speech if the key has the usage scopes; a Member key is enough."),
                     *ctx.skipped([BALANCE], "balance not read: the key cannot list its projects")]
-        return auth_undetermined(ctx, TITLE, outcome, [SCOPE, BALANCE])
+        return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE, BALANCE])
 
 
 def _auth(ctx: ProbeContext) -> dict:
@@ -111,7 +113,7 @@ async def balance(ctx: ProbeContext, projects: list) -> CheckResult:
         path = f"/v1/projects/{quote(project_id, safe='')}/balances"
         outcome = await ctx.http.get(ctx.url("deepgram", path), headers=_auth(ctx))
         if isinstance(outcome, Failure):
-            return ctx.indeterminate(BALANCE, outcome, f"{TITLE} balance request")
+            return undetermined(ctx, BALANCE, outcome, f"{TITLE} balance request")
         body = json_object(outcome)
         if outcome.status in (401, 403) and body is not None and deepgram_envelope(body):
             return ctx.result(BALANCE, Status.SKIP,
@@ -120,7 +122,7 @@ async def balance(ctx: ProbeContext, projects: list) -> CheckResult:
                               "billing (e.g. Admin or Owner).", http_status=outcome.status)
         rows = body.get("balances") if outcome.status == 200 and body is not None else None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            return ctx.indeterminate(BALANCE, outcome, f"{TITLE} balance request")
+            return undetermined(ctx, BALANCE, outcome, f"{TITLE} balance request")
         for row in rows:
             value = _balances.amount(row.get("amount", 0))
             units = row.get("units")
@@ -136,8 +138,5 @@ async def balance(ctx: ProbeContext, projects: list) -> CheckResult:
     positive = [u for u, v in totals.items() if v > 0]
     low = [u for u in positive if totals[u] < _balances.threshold(ctx.options, u)]
     units = (low or positive or sorted(totals))[0]
-    return _balances.money_result(ctx, BALANCE, TITLE, totals[units], units, empty="warn",
+    return _balances.money_result(ctx, BALANCE, totals[units], units, empty="warn",
                                   empty_means="no prepaid credit left", top_up=TOP_UP, **checked)
-
-
-PROBE = DeepgramProbe

@@ -27,8 +27,10 @@ from typing import Any
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object, str_at
+from ..net.replies import json_object, str_at
+from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "ElevenLabs"
 QUOTA = "elevenlabs.quota"
@@ -72,30 +74,31 @@ class ElevenLabsProbe(Probe):
     check_ids = (AUTH, SCOPE, QUOTA)
     key_format = KeyFormat(description="sk_ followed by 48 hex characters (legacy: 32 hex)",
                            pattern=re.compile(r"sk_[0-9a-f]{48}|[0-9a-f]{32}"))
+    mask_prefixes = ("sk_",)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         headers = {"xi-api-key": ctx.key}
         outcome = await ctx.http.get(ctx.url("elevenlabs", "/v1/user"), headers=headers)
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, TITLE, outcome, [SCOPE, QUOTA])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE, QUOTA])
         body = json_object(outcome) or {}
         if outcome.status == 200 and "subscription" in body:
-            return [accepted(ctx, TITLE), ctx.result(SCOPE, Status.PASS, "key can read the account"),
+            return [accepted(ctx), ctx.result(SCOPE, Status.PASS, "key can read the account"),
                     await quota(ctx, headers)]
         if outcome.status == 401 and _detail_status(body) == "missing_permissions":
             no_quota = ctx.skipped([QUOTA], "quota not read: the key may not read user info",
                                    "Grant the key User read access to check the character quota.")
             voices = await ctx.http.get(ctx.url("elevenlabs", "/v1/voices"), headers=headers)
             if isinstance(voices, Failure) or voices.status != 200:
-                return [accepted(ctx, TITLE, restricted=True),
+                return [accepted(ctx, restricted=True),
                         ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info or list voices",
                                    "Give the key Text to Speech and Voices read access."), *no_quota]
-            return [accepted(ctx, TITLE, restricted=True),
+            return [accepted(ctx, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "restricted key: cannot read user info (voices readable)",
                                "Fine for speech; grant User read if you want usage checks."), *no_quota]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE, QUOTA], envelope=elevenlabs_invalid_key)
-        return auth_undetermined(ctx, TITLE, outcome, [SCOPE, QUOTA])
+            return with_rest_skipped(ctx, rejected(ctx, outcome, envelope=elevenlabs_invalid_key), [SCOPE, QUOTA])
+        return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE, QUOTA])
 
 
 def _int(body: dict, name: str) -> int | None:
@@ -117,14 +120,14 @@ async def quota(ctx: ProbeContext, headers: dict[str, Any]) -> CheckResult:
     """``elevenlabs.quota``: characters used against this period's limit."""
     outcome = await ctx.http.get(ctx.url("elevenlabs", "/v1/user/subscription"), headers=headers)
     if isinstance(outcome, Failure):
-        return ctx.indeterminate(QUOTA, outcome, f"{TITLE} subscription request")
+        return undetermined(ctx, QUOTA, outcome, f"{TITLE} subscription request")
     body = json_object(outcome)
     if outcome.status in (401, 403) and body is not None and _detail_status(body) == "missing_permissions":
         return ctx.result(QUOTA, Status.SKIP, "quota not read: the key may not read the subscription",
                           "Grant the key User read access to check the character quota.", http_status=outcome.status)
     count, limit = (_int(body, "character_count"), _int(body, "character_limit")) if body else (None, None)
     if outcome.status != 200 or count is None or limit is None:
-        return ctx.indeterminate(QUOTA, outcome, f"{TITLE} subscription request")
+        return undetermined(ctx, QUOTA, outcome, f"{TITLE} subscription request")
     return quota_verdict(ctx, body, count, limit)
 
 
@@ -163,6 +166,3 @@ def quota_verdict(ctx: ProbeContext, body: dict, count: int, limit: int) -> Chec
     worst = max(findings, key=lambda f: _SEVERITY.index(f[0]))
     summary = "; ".join(f[1] for f in sorted(findings, key=lambda f: -_SEVERITY.index(f[0])))
     return ctx.result(QUOTA, worst[0], summary, worst[2], **details)
-
-
-PROBE = ElevenLabsProbe

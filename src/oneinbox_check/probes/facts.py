@@ -4,7 +4,7 @@ Each probe class declares ``facts = ProviderFacts(...)`` next to its code, so
 the provider facts table (``docs/providers.md``, written by
 ``python -m oneinbox_check.docs``) is generated from the probes themselves and
 tests hold the declared request to the one the probe really sends.
-This module imports nothing from the probes (``_base`` imports it).
+This module imports nothing from the probes (``probe`` imports it).
 """
 
 from __future__ import annotations

@@ -9,9 +9,11 @@ import re
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult
+from ..net.replies import str_at
 from ..secrets import wrap
-from ._base import Probe, ProbeContext, simple_auth, str_at
+from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 
 def groq_envelope(body: dict) -> bool:
@@ -34,12 +36,10 @@ class GroqProbe(Probe):
     endpoints = {"groq": "https://api.groq.com"}
     key_format = KeyFormat(description="gsk_ followed by 52 letters and digits", prefixes=("gsk_",),
                            pattern=re.compile(r"gsk_[A-Za-z0-9]{52}"))
+    mask_prefixes = ("gsk_",)
     signatures = ((r"gsk_", "a Groq key (gsk_…)"),)
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return [await simple_auth(ctx, self.title, "groq", "/openai/v1/models",
+        return [await simple_auth(ctx, "groq", "/openai/v1/models",
                                   {"Authorization": wrap(ctx.key, "Bearer {}")}, valid_key="data",
                                   envelope=groq_envelope)]
-
-
-PROBE = GroqProbe

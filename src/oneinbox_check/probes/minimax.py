@@ -23,9 +23,11 @@ from pydantic import BaseModel, ConfigDict
 from ..checks.keyformat import KeyFormat, Signature
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import json_object
 from ..secrets import wrap
-from ._base import AUTH, Probe, ProbeContext, accepted, json_object
+from ._verdicts import AUTH, accepted, undetermined
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "MiniMax"
 GLOBAL = "https://api.minimax.io"
@@ -59,6 +61,7 @@ class MinimaxProbe(Probe):
     metadata_model = MinimaxMetadata
     key_format = KeyFormat(description="sk-api-… or sk-cp-…, or a legacy JWT with metadata.group_id",
                            pattern=re.compile(r"sk-(api|cp)-[A-Za-z0-9_-]{20,}|" + _JWT.pattern))
+    mask_prefixes = ("sk-api-", "sk-cp-")
     signatures = ((r"sk-(api|cp)-", "a MiniMax key (sk-api-…)"),)
 
     def format_check(self, provider: str, key: str, metadata: Any, signatures: list[Signature]) -> CheckResult:
@@ -81,16 +84,16 @@ class MinimaxProbe(Probe):
         outcome = await ctx.http.get(base.rstrip("/") + "/v1/files/list", params=params,
                                      headers={"Authorization": wrap(ctx.key, "Bearer {}")})
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, "MiniMax auth request")]
+            return [undetermined(ctx, AUTH, outcome, "MiniMax auth request")]
         body = json_object(outcome) or {}
         base_resp = body.get("base_resp") if isinstance(body.get("base_resp"), dict) else {}
         code = base_resp.get("status_code")
         if not isinstance(code, int) or isinstance(code, bool) or outcome.status not in (200, 401):
-            return [ctx.indeterminate(AUTH, outcome, "MiniMax auth request")]  # not MiniMax's envelope
+            return [undetermined(ctx, AUTH, outcome, "MiniMax auth request")]  # not MiniMax's envelope
         msg = base_resp.get("status_msg") if isinstance(base_resp.get("status_msg"), str) else None
         said = f"status_code {code}" + (f": {msg}" if msg else "")
         if code == 0 and outcome.status == 200:
-            return [accepted(ctx, TITLE)]
+            return [accepted(ctx)]
         if code in (INVALID_KEY, AUTH_FAILED):
             region = (" — or the key is for the other region: set metadata.region"
                       if ctx.metadata.region == "global" else "")
@@ -109,6 +112,3 @@ class MinimaxProbe(Probe):
                                "Top up the MiniMax account balance (Billing), then check again.", status_code=code)]
         return [ctx.result(AUTH, Status.ERROR, f"MiniMax answered {said}",
                            "Could not tell: rate limited or another MiniMax error; retry later.", status_code=code)]
-
-
-PROBE = MinimaxProbe

@@ -35,20 +35,11 @@ import re
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import error_message, json_object, str_at
 from ..secrets import wrap
-from ._base import (
-    AUTH,
-    SCOPE,
-    Probe,
-    ProbeContext,
-    accepted,
-    auth_rejected,
-    auth_undetermined,
-    error_message,
-    json_object,
-    str_at,
-)
+from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "OpenAI"
 _RESTRICTED = re.compile(r"insufficient permissions|missing scopes?|api\.model\.read", re.IGNORECASE)
@@ -97,6 +88,7 @@ class OpenAIProbe(Probe):
         notes=((re.compile(r"^sk-admin-"), Status.WARN,
                 "an OpenAI admin key: it can manage the organisation; give OneInbox a project key"),),
     )
+    mask_prefixes = ("sk-svcacct-", "sk-admin-", "sk-proj-", "sk-")
     signatures = (
         (r"sk-proj-", "an OpenAI project key (sk-proj-…)"),
         (r"sk-svcacct-", "an OpenAI service-account key (sk-svcacct-…)"),
@@ -107,15 +99,15 @@ class OpenAIProbe(Probe):
         outcome = await ctx.http.get(ctx.url("openai", "/v1/models"),
                                      headers={"Authorization": wrap(ctx.key, "Bearer {}")})
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE])
         body = json_object(outcome) or {}
         if outcome.status == 200 and isinstance(body.get("data"), list):
-            return [accepted(ctx, TITLE, models=len(body["data"])),
+            return [accepted(ctx, models=len(body["data"])),
                     ctx.result(SCOPE, Status.SKIP, SCOPE_UNPROVEN,
                                "Make sure the key's permissions include Model capabilities → Request "
                                "(or 'All'): OneInbox calls the models.")]
         if not openai_envelope(body):  # not OpenAI's own answer (HTML, a proxy's JSON, empty)
-            return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE])
         error = body["error"]
         message = error_message(body) or ""
         if outcome.status == 401 and (error.get("code") == "ip_not_authorized" or _IP_BLOCKED.search(message)):
@@ -126,12 +118,12 @@ class OpenAIProbe(Probe):
                                http_status=401),
                     *ctx.skipped([SCOPE], "auth undetermined (IP not authorized)")]
         if outcome.status == 401 and _RESTRICTED.search(message):
-            return [accepted(ctx, TITLE, restricted=True),
+            return [accepted(ctx, restricted=True),
                     ctx.result(SCOPE, Status.WARN, "restricted key: it cannot list models",
                                "Fine if the key has Model capabilities (chat/audio) write access; "
                                "otherwise give it 'All' or the capabilities OneInbox uses.")]
         if outcome.status == 401:
-            return auth_rejected(ctx, TITLE, outcome, [SCOPE], envelope=openai_invalid_key)
+            return with_rest_skipped(ctx, rejected(ctx, outcome, envelope=openai_invalid_key), [SCOPE])
         if outcome.status == 429 and QUOTA_TYPE in (error.get("type"), error.get("code")):
             code = error.get("code") if isinstance(error.get("code"), str) else None
             why = "spend limit" if code and "limit" in code else "no credit"
@@ -141,7 +133,4 @@ class OpenAIProbe(Probe):
                                "Add credit or a payment method, or raise the spend limit, in OpenAI billing "
                                "(Settings → Billing / Limits).", http_status=429, code=code),
                     *ctx.skipped([SCOPE], why)]
-        return auth_undetermined(ctx, TITLE, outcome, [SCOPE])
-
-
-PROBE = OpenAIProbe
+        return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [SCOPE])

@@ -31,11 +31,13 @@ from ..checks.maildns import absolute
 from ..checks.records import unquote
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import json_object
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import resend_error, resend_invalid_key
+from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .capabilities import DNS_IDS, FROM, MailDns
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Resend"
 DOMAIN = "resend.domain"
@@ -110,6 +112,7 @@ class ResendProbe(Probe, MailDns):
     rate_limits = {"resend": 2.0}  # Resend: 2 requests/s per team (providers.md)
     key_format = KeyFormat(description="re_ followed by 8 letters/digits, '_' and 24 more (about 36 characters)",
                            prefixes=("re_",), pattern=re.compile(r"re_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{24}"))
+    mask_prefixes = ("re_",)
     signatures = ((r"re_[A-Za-z0-9]{8}_", "a Resend key (re_…)"),)
     regions = REGIONS  # the return-path MX is feedback-smtp.<region>.amazonses.com (providers.md)
 
@@ -124,12 +127,12 @@ class ResendProbe(Probe, MailDns):
         headers = {"Authorization": wrap(ctx.key, "Bearer {}")}
         listing = await ctx.http.get(ctx.url("resend", "/domains"), headers=headers)
         if isinstance(listing, Failure):
-            return out + auth_undetermined(ctx, "Resend", listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
+            return out + with_rest_skipped(ctx, undetermined(ctx, AUTH, listing), [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         body = json_object(listing) or {}
         envelope = resend_error(listing) if listing.status != 200 else None  # Resend's {statusCode, name, message}
         name = str(envelope.get("name")) if envelope else ""
         if listing.status == 401 and name == "restricted_api_key":
-            out += [accepted(ctx, TITLE, restricted=True),
+            out += [accepted(ctx, restricted=True),
                     ctx.result(SCOPE, Status.PASS, "sending-only key: enough for OneInbox (it cannot read domains)"),
                     ctx.result(DOMAIN, Status.SKIP, "key cannot read domains (sending-only key); "
                                "domain status not checked", "Use a full-access key once to see the domain's status, "
@@ -139,11 +142,11 @@ class ResendProbe(Probe, MailDns):
                 return out + ctx.skipped(DNS_IDS, "no valid from_email")
             return out + await self.check_dns(ctx, default_layout(domain))
         if listing.status in (400, 403) and envelope is not None and resend_invalid_key(envelope):
-            return out + auth_rejected(ctx, TITLE, listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
+            return out + with_rest_skipped(ctx, rejected(ctx, listing), [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         data = body.get("data")
         if listing.status != 200 or not isinstance(data, list):
-            return out + auth_undetermined(ctx, "Resend", listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
-        out += [accepted(ctx, TITLE, domains=len(data)), ctx.result(SCOPE, Status.PASS, "full-access key: can read domains")]
+            return out + with_rest_skipped(ctx, undetermined(ctx, AUTH, listing), [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
+        out += [accepted(ctx, domains=len(data)), ctx.result(SCOPE, Status.PASS, "full-access key: can read domains")]
         if domain is None:
             return out + ctx.skipped([DOMAIN, RECORDS, *DNS_IDS], "no valid from_email")
         domains = [d for d in data if isinstance(d, dict) and isinstance(d.get("name"), str)]
@@ -170,7 +173,7 @@ class ResendProbe(Probe, MailDns):
                 return out + await self.check_dns(ctx, default_layout(domain, region=str(match.get("region") or "us-east-1")))
         out.append(self._domain_status(ctx, domain, match, records))
         if records is None:
-            out.append(ctx.indeterminate(RECORDS, detail, f"reading {domain}'s records") if isinstance(detail, Failure)
+            out.append(undetermined(ctx, RECORDS, detail, f"reading {domain}'s records") if isinstance(detail, Failure)
                        or detail.status != 200 else
                        ctx.result(RECORDS, Status.ERROR, "Resend's domain answer has no records list",
                                   "Retry later; if it persists, report it with -v output."))
@@ -191,11 +194,11 @@ class ResendProbe(Probe, MailDns):
                 break
             page = await ctx.http.get(ctx.url("resend", "/domains"), headers=headers, params={"after": last})
             if isinstance(page, Failure):
-                return None, domains, ctx.indeterminate(DOMAIN, page, "reading the next page of Resend's domains")
+                return None, domains, undetermined(ctx, DOMAIN, page, "reading the next page of Resend's domains")
             body = json_object(page) or {}
             data = body.get("data") if page.status == 200 else None
             if not isinstance(data, list):
-                return None, domains, ctx.indeterminate(DOMAIN, page, "reading the next page of Resend's domains")
+                return None, domains, undetermined(ctx, DOMAIN, page, "reading the next page of Resend's domains")
             new = [d for d in data if isinstance(d, dict) and isinstance(d.get("name"), str)]
             domains = domains + new
             match = next((d for d in new if d["name"].lower() == domain), None)
@@ -272,6 +275,3 @@ class ResendProbe(Probe, MailDns):
             return ctx.result(RECORDS, Status.WARN, f"optional record(s) not verified: {listed}",
                               "Publish them if you use the feature (e.g. click tracking).", records=rows)
         return ctx.result(RECORDS, Status.PASS, f"all {len(rows)} records verified by Resend", records=rows)
-
-
-PROBE = ResendProbe

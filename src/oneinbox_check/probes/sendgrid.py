@@ -28,11 +28,13 @@ from ..checks.keyformat import KeyFormat
 from ..checks.layout import DkimExpectation, MailDnsLayout
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import json_object
 from ..secrets import wrap
-from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import sendgrid_error, sendgrid_invalid_key
+from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .capabilities import DNS_IDS, FROM, MailDns
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "SendGrid"
 SENDER = "sendgrid.sender"
@@ -105,6 +107,7 @@ class SendGridProbe(Probe, MailDns):
     tool_types = ("send_email",)
     key_format = KeyFormat(description="SG. + 22 characters + . + 43 characters (69 in all)", prefixes=("SG.",),
                            pattern=re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"))
+    mask_prefixes = ("SG.",)
     signatures = ((r"SG\.", "a SendGrid key (SG.…)"),)
 
     def default_layout(self, domain: str, *, region: str | None = None, return_path: str | None = None,
@@ -118,14 +121,14 @@ class SendGridProbe(Probe, MailDns):
         rest = [SCOPE, SENDER, *DNS_IDS]
         scopes_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/scopes"), headers=headers)
         if isinstance(scopes_reply, Failure):
-            return out + auth_undetermined(ctx, "SendGrid", scopes_reply, rest)
+            return out + with_rest_skipped(ctx, undetermined(ctx, AUTH, scopes_reply), rest)
         body = json_object(scopes_reply) or {}
         if scopes_reply.status == 401 and sendgrid_error(scopes_reply) is not None and sendgrid_invalid_key(body):
-            return out + auth_rejected(ctx, TITLE, scopes_reply, rest)
+            return out + with_rest_skipped(ctx, rejected(ctx, scopes_reply), rest)
         scopes = body.get("scopes")
         if scopes_reply.status != 200 or not isinstance(scopes, list):
-            return out + auth_undetermined(ctx, "SendGrid", scopes_reply, rest)
-        out.append(accepted(ctx, TITLE, scopes=len(scopes)))
+            return out + with_rest_skipped(ctx, undetermined(ctx, AUTH, scopes_reply), rest)
+        out.append(accepted(ctx, scopes=len(scopes)))
         if MAIL_SEND in scopes:
             out.append(ctx.result(SCOPE, Status.PASS, "key has mail.send"))
         else:
@@ -146,14 +149,14 @@ class SendGridProbe(Probe, MailDns):
             reply = await ctx.http.get(ctx.url("sendgrid", "/v3/whitelabel/domains"), headers=headers,
                                        params={"domain": name, "limit": PAGE_SIZE, "offset": offset})
             if isinstance(reply, Failure):
-                return ctx.indeterminate(SENDER, reply, "reading authenticated domains")
+                return undetermined(ctx, SENDER, reply, "reading authenticated domains")
             if reply.status == 403 and sendgrid_error(reply) is not None:
                 return ctx.result(SENDER, Status.SKIP, "key cannot read Sender Authentication (no whitelabel.read)",
                                   "Give the key read access to Sender Authentication, or check the domain in the "
                                   "SendGrid console.")
             page = reply.json()
             if reply.status != 200 or not isinstance(page, list):
-                return ctx.indeterminate(SENDER, reply, "reading authenticated domains")
+                return undetermined(ctx, SENDER, reply, "reading authenticated domains")
             if not page:
                 return found
             found += [d for d in page if isinstance(d, dict) and str(d.get("domain", "")).lower() == name]
@@ -182,12 +185,12 @@ class SendGridProbe(Probe, MailDns):
                               invalid=invalid), layout
         senders_reply = await ctx.http.get(ctx.url("sendgrid", "/v3/verified_senders"), headers=headers)
         if isinstance(senders_reply, Failure):
-            return ctx.indeterminate(SENDER, senders_reply, "reading verified senders"), None
+            return undetermined(ctx, SENDER, senders_reply, "reading verified senders"), None
         senders_forbidden = senders_reply.status == 403 and sendgrid_error(senders_reply) is not None
         if not senders_forbidden:
             results = (json_object(senders_reply) or {}).get("results")
             if senders_reply.status != 200 or not isinstance(results, list):
-                return ctx.indeterminate(SENDER, senders_reply, "reading verified senders"), None
+                return undetermined(ctx, SENDER, senders_reply, "reading verified senders"), None
             for s in results:
                 if isinstance(s, dict) and str(s.get("from_email", "")).lower() == address:
                     if s.get("verified"):
@@ -215,6 +218,3 @@ class SendGridProbe(Probe, MailDns):
         return ctx.result(SENDER, Status.FAIL, f"{address} is neither on an authenticated domain nor a verified sender",
                           f"Authenticate {domain} in SendGrid → Settings → Sender Authentication (or verify the single "
                           "sender); SendGrid refuses mail from unverified identities."), None
-
-
-PROBE = SendGridProbe

@@ -24,8 +24,9 @@ from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
-from ._base import AUTH, Probe, ProbeContext, rejected
+from ._verdicts import AUTH, rejected, undetermined
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Shisa"
 CAVEAT = "unconfirmed whether this endpoint checks the key: a 200 here may not prove it"
@@ -66,16 +67,13 @@ class ShisaProbe(Probe):
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         outcome = await ctx.http.get(ctx.url("shisa", "/tts/voices"), headers={"Authorization": wrap(ctx.key, "Bearer {}")})
         if isinstance(outcome, Failure):
-            return [ctx.indeterminate(AUTH, outcome, f"{TITLE} auth request")]
+            return [undetermined(ctx, AUTH, outcome, f"{TITLE} auth request")]
         if outcome.status == 200:
             voices = voices_of(outcome.json())
             if voices is None:
-                return [ctx.indeterminate(AUTH, outcome, f"{TITLE} answered 200 with an unexpected body")]
+                return [undetermined(ctx, AUTH, outcome, f"{TITLE} answered 200 with an unexpected body")]
             return [ctx.result(AUTH, Status.PASS, f"{TITLE} answered with {len(voices)} voice(s) ({CAVEAT})",
                                None, voices=len(voices), proof="unconfirmed")]
         if outcome.status in (401, 403):
-            return [rejected(ctx, TITLE, outcome, envelope=shisa_envelope)]
-        return [ctx.indeterminate(AUTH, outcome, f"{TITLE} auth request")]
-
-
-PROBE = ShisaProbe
+            return [rejected(ctx, outcome, envelope=shisa_envelope)]
+        return [undetermined(ctx, AUTH, outcome, f"{TITLE} auth request")]

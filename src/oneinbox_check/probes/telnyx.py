@@ -29,11 +29,13 @@ from ..checks.keyformat import KeyFormat
 from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import json_object
 from ..secrets import wrap
 from . import _balances
-from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import telnyx_error, telnyx_invalid_key
+from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Telnyx"
 NUMBER = "telnyx.phone_number"
@@ -68,6 +70,7 @@ class TelnyxProbe(Probe):
     metadata_model = TelnyxMetadata
     key_format = KeyFormat(description="KEY followed by 32 upper-case hex, '_' and 22 letters/digits (58 characters)",
                            prefixes=("KEY",), pattern=re.compile(r"KEY[0-9A-F]{32}_[A-Za-z0-9]{22}"))
+    mask_prefixes = ("KEY",)
     signatures = ((r"KEY[0-9A-F]{32}_", "a Telnyx key (KEY…)"),)
 
     def headers(self, ctx: ProbeContext) -> dict[str, object]:
@@ -76,18 +79,18 @@ class TelnyxProbe(Probe):
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         outcome = await ctx.http.get(ctx.url("telnyx", "/v2/balance"), headers=self.headers(ctx))
         if isinstance(outcome, Failure):
-            return auth_undetermined(ctx, "Telnyx", outcome, [BALANCE, NUMBER])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [BALANCE, NUMBER])
         body = json_object(outcome) or {}
         data = body.get("data") if isinstance(body.get("data"), dict) else None
         if outcome.status == 200 and data is not None and "balance" in data:
-            auth = accepted(ctx, TITLE, balance=data.get("balance"), currency=data.get("currency"))
+            auth = accepted(ctx, balance=data.get("balance"), currency=data.get("currency"))
         elif outcome.status == 401 and telnyx_error(outcome) is not None and telnyx_invalid_key(body):
-            return auth_rejected(ctx, TITLE, outcome, [BALANCE, NUMBER])
+            return with_rest_skipped(ctx, rejected(ctx, outcome), [BALANCE, NUMBER])
         elif outcome.status == 403 and telnyx_error(outcome) is not None:
             auth = ctx.result(AUTH, Status.WARN, "Telnyx knows the key but it may not read the balance (HTTP 403)",
                               "Check the key's permissions in Mission Control → API Keys.", http_status=403)
         else:
-            return auth_undetermined(ctx, "Telnyx", outcome, [BALANCE, NUMBER])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, outcome), [BALANCE, NUMBER])
         return [auth, telnyx_balance(ctx, data if outcome.status == 200 else None), *await self.number(ctx)]
 
     async def number(self, ctx: ProbeContext) -> list[CheckResult]:
@@ -97,10 +100,10 @@ class TelnyxProbe(Probe):
         reply = await ctx.http.get(ctx.url("telnyx", "/v2/phone_numbers"), headers=self.headers(ctx),
                                    params={"filter[phone_number]": number.lstrip("+")})
         if isinstance(reply, Failure) or reply.status != 200:
-            return [ctx.indeterminate(NUMBER, reply, f"looking up {number}")]
+            return [undetermined(ctx, NUMBER, reply, f"looking up {number}")]
         listed = (json_object(reply) or {}).get("data")
         if not isinstance(listed, list):
-            return [ctx.indeterminate(NUMBER, reply, "number lookup answer has an unexpected shape")]
+            return [undetermined(ctx, NUMBER, reply, "number lookup answer has an unexpected shape")]
         # the filter may match loosely: compare exactly on our side
         found = next((n for n in listed if isinstance(n, dict) and n.get("phone_number") == number), None)
         if found is None:
@@ -142,10 +145,7 @@ def telnyx_balance(ctx: ProbeContext, data: dict | None) -> CheckResult:
                           "Unexpected answer from the provider: retry later; if it persists, report it with -v output.")
     currency = data.get("currency") if isinstance(data.get("currency"), str) and data.get("currency") else None
     facts = {k: data[k] for k in ("balance", "credit_limit", "available_credit", "pending") if isinstance(data.get(k), str)}
-    return _balances.money_result(ctx, BALANCE, TITLE, value, currency,
+    return _balances.money_result(ctx, BALANCE, value, currency,
                                   what="available credit" if available is not None else "balance",
                                   top_up="Add funds in Mission Control (Billing → Add funds), or turn on auto-recharge.",
                                   **facts)
-
-
-PROBE = TelnyxProbe

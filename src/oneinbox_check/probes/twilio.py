@@ -36,10 +36,12 @@ from ..checks.keyformat import KeyFormat, Signature
 from ..checks.phone import E164
 from ..models import CheckResult, Status
 from ..net.http import Failure
+from ..net.replies import error_message, json_object
 from . import _balances
-from ._base import AUTH, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, error_message, json_object
 from ._envelopes import twilio_error
+from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
+from .probe import Probe, ProbeContext
 
 TITLE = "Twilio"
 ACCOUNT = "twilio.account"
@@ -122,13 +124,13 @@ class TwilioProbe(Probe):
         auth = (sid, ctx.key)
         reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}.json"), auth=auth)
         if isinstance(reply, Failure):
-            return auth_undetermined(ctx, "Twilio", reply, [ACCOUNT, *rest])
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, reply), [ACCOUNT, *rest])
         body = json_object(reply) or {}
         if reply.status == 401 and twilio_error(reply) is not None and _code(reply) == 20003:
-            return auth_rejected(ctx, TITLE, reply, [ACCOUNT, *rest], REJECTED_FIX)
+            return with_rest_skipped(ctx, rejected(ctx, reply, REJECTED_FIX), [ACCOUNT, *rest])
         if reply.status != 200 or "status" not in body:
-            return auth_undetermined(ctx, "Twilio", reply, [ACCOUNT, *rest])
-        out = [accepted(ctx, TITLE), self._account(ctx, sid, body)]
+            return with_rest_skipped(ctx, undetermined(ctx, AUTH, reply), [ACCOUNT, *rest])
+        out = [accepted(ctx), self._account(ctx, sid, body)]
         if body.get("status") != "active":
             return out + ctx.skipped(rest, f"account is {body.get('status')}")
         number, number_result = await self._number(ctx, sid, auth)
@@ -158,10 +160,10 @@ class TwilioProbe(Probe):
         reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"),
                                    auth=auth, params={"PhoneNumber": number})
         if isinstance(reply, Failure) or reply.status != 200:
-            return None, ctx.indeterminate(NUMBER, reply, f"looking up {number}")
+            return None, undetermined(ctx, NUMBER, reply, f"looking up {number}")
         listed = (json_object(reply) or {}).get("incoming_phone_numbers")
         if not isinstance(listed, list):
-            return None, ctx.indeterminate(NUMBER, reply, "number lookup answer has an unexpected shape")
+            return None, undetermined(ctx, NUMBER, reply, "number lookup answer has an unexpected shape")
         found = next((n for n in listed if isinstance(n, dict) and n.get("phone_number") == number), None)
         if found is None:
             return None, ctx.result(NUMBER, Status.FAIL, f"{number} is not a number of account {sid}",
@@ -226,11 +228,11 @@ class TwilioProbe(Probe):
             reply = await ctx.http.get(url, auth=auth, params=params)
             if isinstance(reply, Failure) or reply.status != 200:
                 hint = error_message(reply.json()) if not isinstance(reply, Failure) else None
-                return None, ctx.indeterminate(TRUNK, reply, "listing SIP trunks" + (f" ({hint})" if hint else ""))
+                return None, undetermined(ctx, TRUNK, reply, "listing SIP trunks" + (f" ({hint})" if hint else ""))
             body = json_object(reply) or {}
             trunks = body.get("trunks")
             if not isinstance(trunks, list) or not isinstance(body.get("meta"), dict):
-                return None, ctx.indeterminate(TRUNK, reply, "trunk list has an unexpected shape")
+                return None, undetermined(ctx, TRUNK, reply, "trunk list has an unexpected shape")
             for trunk in trunks:
                 if not isinstance(trunk, dict):
                     continue
@@ -239,7 +241,7 @@ class TwilioProbe(Probe):
                     return trunk, None
             nxt = body["meta"].get("next_page_url")
             if nxt is not None and not (isinstance(nxt, str) and "/v1/" in nxt):
-                return None, ctx.indeterminate(TRUNK, reply, "trunk list has an unexpected next_page_url")
+                return None, undetermined(ctx, TRUNK, reply, "trunk list has an unexpected next_page_url")
             # stay on the configured host: next_page_url is absolute and names Twilio's host
             url = base + nxt[nxt.index("/v1/"):] if nxt is not None else None
             params = None
@@ -255,14 +257,14 @@ async def twilio_balance(ctx: ProbeContext, sid: str, auth: tuple[str, Any]) -> 
     """``twilio.balance``: Twilio's answer decides only when it is a balance; anything else is error/skip."""
     reply = await ctx.http.get(ctx.url("twilio", f"/2010-04-01/Accounts/{sid}/Balance.json"), auth=auth)
     if isinstance(reply, Failure):
-        return ctx.indeterminate(BALANCE, reply, "Twilio balance request")
+        return undetermined(ctx, BALANCE, reply, "Twilio balance request")
     if reply.status in (401, 403) and twilio_error(reply) is not None:
         return ctx.result(BALANCE, Status.SKIP, f"these credentials may not read the balance (HTTP {reply.status}, "
                           f"code {_code(reply)}): balance not checked", "Check the balance in the Twilio Console "
                           "(Billing).", http_status=reply.status)
     body = json_object(reply) if reply.status == 200 else None
     if body is None or not {"balance", "currency"} <= body.keys():
-        return ctx.indeterminate(BALANCE, reply, "Twilio balance request")
+        return undetermined(ctx, BALANCE, reply, "Twilio balance request")
     if body["balance"] is None:
         return ctx.result(BALANCE, Status.SKIP, "Twilio reports no balance for this account (a subaccount's "
                           "balance is kept on its parent account)", "Check the parent account's balance.")
@@ -272,9 +274,6 @@ async def twilio_balance(ctx: ProbeContext, sid: str, auth: tuple[str, Any]) -> 
         return ctx.result(BALANCE, Status.ERROR, "Twilio answered a balance that is not a number",
                           "Unexpected answer from the provider: retry later; if it persists, report it with -v "
                           "output.", http_status=reply.status)
-    return _balances.money_result(ctx, BALANCE, TITLE, value, currency, account_sid=sid,
+    return _balances.money_result(ctx, BALANCE, value, currency, account_sid=sid,
                                   top_up="Add funds in the Twilio Console (Billing → Add funds), or turn on "
                                          "auto-recharge.")
-
-
-PROBE = TwilioProbe

@@ -9,7 +9,7 @@ from importlib import resources
 
 from .. import cli
 from ..manifest import build_entries, read_sources
-from ..probes._base import load_registry
+from ..probes.registry import load_registry
 from . import scenario
 from .dns import DnsResponder
 from .network import IN_PROCESS_BASE, FakeNetwork
