@@ -27,14 +27,57 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     return rows
 
 
-def test_container_image_is_slim_non_root_with_the_cli_as_entrypoint():
+def _default_args() -> dict[str, str]:
+    """The ARGs declared before the first FROM (the only ones a FROM line can use), with their defaults."""
     rows = _dockerfile_instructions()
-    final_stage = rows[max(i for i, (w, _) in enumerate(rows) if w == "FROM"):]
-    base = final_stage[0][1]
+    first_from = next(i for i, (w, _) in enumerate(rows) if w == "FROM")
+    return dict(rest.split("=", 1) for word, rest in rows[:first_from] if word == "ARG" and "=" in rest)
+
+
+def _resolve(value: str, args: dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args[m.group(1) or m.group(2)], value)
+
+
+def _final_stage() -> list[tuple[str, str]]:
+    rows = _dockerfile_instructions()
+    return rows[max(i for i, (w, _) in enumerate(rows) if w == "FROM"):]
+
+
+def test_container_image_is_slim_non_root_with_the_cli_as_entrypoint():
+    final_stage = _final_stage()
+    base = _resolve(final_stage[0][1].split()[0], _default_args())
     assert re.fullmatch(r"python:3\.1[1-9]-slim", base), base
     users = [rest for word, rest in final_stage if word == "USER"]
     assert users and not users[-1].startswith(("root", "0")), users
     assert ("ENTRYPOINT", '["oneinbox-check"]') in final_stage
+
+
+def test_container_stages_share_one_base_that_a_build_arg_replaces():
+    """CI builds on a local base (no registry reachable); by default both stages are the slim image."""
+    args = _default_args()
+    assert "BASE" in args
+    bases = [rest.split()[0] for word, rest in _dockerfile_instructions() if word == "FROM"]
+    assert len(bases) == 2 and all(b in ("${BASE}", "$BASE") for b in bases), bases
+
+
+def test_container_entrypoint_is_on_path_from_the_environment_the_build_stage_made():
+    final_stage = _final_stage()
+    copied = [rest.split()[1:] for word, rest in final_stage if word == "COPY" and rest.startswith("--from=build")]
+    assert len(copied) == 1 and copied[0][0] == copied[0][1], copied
+    venv = copied[0][0]
+    path = next(rest for word, rest in final_stage if word == "ENV" and "PATH=" in rest)
+    assert f"PATH={venv}/bin:" in path, path
+
+
+def test_container_user_is_the_uid_the_readme_cronjob_runs_as():
+    user = [rest for word, rest in _final_stage() if word == "USER"][-1]
+    uid, _, gid = user.partition(":")
+    pod = _kind("CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    context = pod["securityContext"]
+    assert context["runAsNonRoot"] is True
+    assert str(context["runAsUser"]) == uid and str(context["runAsGroup"]) == gid
+    assert str(context["fsGroup"]) == gid, "the state volume must be writable to the image's user"
+    assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
 
 
 def test_container_image_bakes_in_no_keys_or_env_files():
@@ -47,6 +90,56 @@ def test_container_image_bakes_in_no_keys_or_env_files():
             assert sources and all(s in {"pyproject.toml", "README.md", "LICENSE", "src"} for s in sources), rest
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert "*.env" in ignored and ".env*" in ignored
+
+
+def _ci_container_step(tmp_path: Path, engine_script: str, **env: str) -> subprocess.CompletedProcess:
+    """Run .ci/run's container step alone, with podman and docker replaced by the given stub."""
+    import os
+    import shutil
+
+    if shutil.which("bash") is None:  # pragma: no cover
+        pytest.skip("bash not installed")
+    text = (ROOT / ".ci" / "run").read_text()
+    step = re.search(r"^container_image\(\) \{\n.*?^\}\ncontainer_image\n", text, re.S | re.M)
+    assert step, ".ci/run has a container step"
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name in ("podman", "docker", "mmdebstrap"):
+        (bindir / name).write_text("#!/bin/sh\n" + (engine_script if name != "mmdebstrap" else "exit 1\n"))
+        (bindir / name).chmod(0o755)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("CI_CONTAINER")}
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", step.group(0)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=30, env={**base_env, "PATH": f"{bindir}:{os.environ['PATH']}", **env})
+
+
+def test_ci_container_step_says_it_skipped_when_no_engine_runs(tmp_path: Path):
+    done = _ci_container_step(tmp_path, "exit 125\n")
+    assert done.returncode == 0, done.stderr
+    assert "ci: container image skipped: no container engine runs here" in done.stdout
+
+
+def test_ci_container_step_fails_when_asked_for_and_no_engine_runs(tmp_path: Path):
+    done = _ci_container_step(tmp_path, "exit 125\n", CI_CONTAINER="1")
+    assert done.returncode == 1
+    assert "required (CI_CONTAINER=1)" in done.stderr
+
+
+def test_ci_container_step_makes_no_base_unless_asked_since_that_takes_minutes(tmp_path: Path):
+    # an engine that works but has no image: `image inspect` fails, nothing else is called
+    done = _ci_container_step(tmp_path, '[ "$1" = info ] && exit 0\n[ "$1" = image ] && exit 1\necho "unexpected: $*" >&2; exit 99\n')
+    assert done.returncode == 0, done.stderr
+    assert "skipped: no base image" in done.stdout and "CI_CONTAINER=1" in done.stdout
+
+
+def test_ci_container_step_is_skipped_on_request(tmp_path: Path):
+    done = _ci_container_step(tmp_path, 'echo "unexpected: $*" >&2; exit 99\n', CI_CONTAINER="0")
+    assert done.returncode == 0 and done.stdout.strip() == "ci: container image skipped (CI_CONTAINER=0)"
+
+
+def test_ci_container_base_takes_its_mirrors_from_the_machine_and_names_no_host():
+    script = (ROOT / ".ci" / "container-base").read_text()
+    assert "://" not in script, "the suite and mirrors come from this machine's apt sources"
+    assert "--variant=minbase" in script and "python3-venv" in script
 
 
 def _hook() -> dict:
