@@ -80,6 +80,15 @@ def test_container_user_is_the_uid_the_readme_cronjob_runs_as():
     assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
 
 
+def test_container_user_can_write_the_readme_indexed_jobs_reports_volume():
+    user = [rest for word, rest in _final_stage() if word == "USER"][-1]
+    uid, _, gid = user.partition(":")
+    pod = _kind("Job")["spec"]["template"]["spec"]
+    context = pod["securityContext"]
+    assert str(context["runAsUser"]) == uid and str(context["fsGroup"]) == gid, \
+        "the shards write their reports to a volume: it must be writable to the image's user"
+
+
 def test_container_image_bakes_in_no_keys_or_env_files():
     rows = _dockerfile_instructions()
     for word, rest in rows:
