@@ -15,7 +15,7 @@ import anyio
 import httpx
 
 from oneinbox_check.manifest import RawItem, RawManifest, build_entries
-from oneinbox_check.probes._base import load_registry
+from oneinbox_check.probes._base import ProbeContext, load_registry
 from oneinbox_check.runner import RunOptions, run
 
 from .common import PROVIDERS, mixed_integrations
@@ -65,7 +65,7 @@ def main(endpoints: dict[str, str], n: int, rounds: int = 2) -> dict[str, float]
     for r in range(rounds):
         items = mixed_integrations(n, offset=r * n)  # fresh keys: no cache between rounds
         entries = build_entries(RawManifest([RawItem("bench", i, d) for i, d in enumerate(items)]), registry, {})
-        options = RunOptions(endpoints={**registry.endpoint_defaults(), **endpoints})
+        options = RunOptions(endpoints={**registry.endpoint_defaults(), **endpoints}, context=ProbeContext)
         c0 = time.process_time()
         anyio.run(bare)
         bare_cpu.append(time.process_time() - c0)

@@ -15,7 +15,7 @@ import respx
 
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult, Status
-from oneinbox_check.probes._base import Probe, load_registry
+from oneinbox_check.probes._base import Probe, ProbeContext, load_registry
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7"
@@ -191,7 +191,8 @@ async def test_origins_on_one_host_get_separate_limits_in_a_run() -> None:
     items += [{"name": f"b{i}", "provider": "groq", "api_key": GROQ_KEY[:-4] + f"{i:04d}"} for i in range(6)]
     entries = build_entries(RawManifest([RawItem("t", i, d) for i, d in enumerate(items)]), registry, {})
     endpoints = {**registry.endpoint_defaults(), "openai": "http://127.0.0.1:1001", "groq": "http://127.0.0.1:1002"}
-    report = await run(entries, registry, RunOptions(endpoints=endpoints, transport=transport, per_origin=2))
+    report = await run(entries, registry, RunOptions(endpoints=endpoints, transport=transport, per_origin=2,
+                                                     context=ProbeContext))
     assert report.summary.pass_ == 12
     assert transport.peak == 4
 
@@ -213,7 +214,7 @@ async def test_item6_a_check_that_never_finishes_is_error_within_its_budget(monk
                             registry, {})
     started = time.monotonic()
     report = await run(entries, registry, RunOptions(endpoints={**registry.endpoint_defaults(), "groq": BASE},
-                                                     budget=0.3))
+                                                     budget=0.3, context=ProbeContext))
     auth = next(c for c in report.integrations[0].checks if c.id == "key.auth")
     assert auth.status == Status.ERROR and "time budget" in auth.summary
     assert time.monotonic() - started < 10
@@ -237,7 +238,7 @@ async def test_time_queued_for_a_slot_does_not_count_against_the_budget() -> Non
     entries = build_entries(RawManifest([RawItem("t", i, d) for i, d in enumerate(items)]), registry, {})
     endpoints = {**registry.endpoint_defaults(), "openai": "http://127.0.0.1:1001"}
     report = await run(entries, registry, RunOptions(endpoints=endpoints, transport=CompletionOrder(0.1),
-                                                     per_origin=1, budget=0.5))
+                                                     per_origin=1, budget=0.5, context=ProbeContext))
     assert report.summary.pass_ == 10
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from . import __version__
+from ._version import __version__
 from .checks import schema
 from .manifest import TOOL_LABEL, Entry
 from .models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
@@ -51,6 +51,10 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
     handle_signals: bool = False
     pace: bool = True  # keep under the providers' documented rate limits
+    # Makes what a probe gets for one integration (the probe contract's context class): the runner
+    # knows no provider and no probe contract. Called with integration, metadata, key, tools, http,
+    # dns, endpoints and options as keywords. Needed unless the run is offline.
+    context: Callable[..., Any] | None = None
 
     def check_budget(self) -> float:
         """The time one integration's live checks may take (queueing not counted):
@@ -208,6 +212,9 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
 async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
     from .net.http import HttpClient  # imported before the clock starts: start-up, not checking
 
+    if options.context is None and not options.offline:
+        raise ValueError("RunOptions.context is not set: live checks need a probe context factory")
+
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
     endpoints = dict(options.endpoints) if options.endpoints is not None else registry.endpoint_defaults()
@@ -268,8 +275,6 @@ def build_report(reports: list[IntegrationReport], started_at: datetime, t0: flo
 
 async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: Any, resolver: Any,
                        endpoints: Mapping[str, str], signatures: Any, out: list[CheckResult]) -> list[CheckResult]:
-    from .probes._base import ProbeContext
-
     provider = entry.provider if entry.provider != TOOL_LABEL else "tool"
     first = schema.result(entry.problems, entry.warnings, provider)
     out.append(first)
@@ -297,7 +302,8 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
                                summary="not sent: the key failed key.format (a malformed key is never sent)"))
         return out
-    ctx = ProbeContext(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
+    assert options.context is not None  # checked when the run started
+    ctx = options.context(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
     seconds = options.check_budget()
     live: list[CheckResult] = []
