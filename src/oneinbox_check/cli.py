@@ -343,21 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _setup_logging(getattr(args, "verbose", 0))
         if args.command == "check":
-            from .session import execute, read
-
-            return execute(read(_source(args)), _options(args)).exit_code
+            return _cmd_check(args)
         if args.command == "demo":
-            from .sandbox.demo import run_demo
-
-            return run_demo(_options(args))
+            return _cmd_demo(args)
         if args.command == "register":
-            from .oneinbox import register
-
-            return register(_source(args), _options(args), oneinbox_key=args.oneinbox_key, dry_run=args.dry_run)
+            return _cmd_register(args)
         if args.command == "drift":
-            from .oneinbox import drift
-
-            return drift(_source(args), _options(args), oneinbox_key=args.oneinbox_key)
+            return _cmd_drift(args)
         if args.command == "dns":
             return _cmd_dns(args)
         if args.command == "merge":
@@ -437,6 +429,30 @@ def _source(args: argparse.Namespace) -> Any:
     return Source(paths=tuple(args.paths), from_env=getattr(args, "from_env", False),
                   expand_env=getattr(args, "expand_env", False), env_file=getattr(args, "env_file", None),
                   shard=getattr(args, "shard", None))
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .session import execute, read
+
+    return execute(read(_source(args)), _options(args)).exit_code
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .sandbox.demo import run_demo
+
+    return run_demo(_options(args))
+
+
+def _cmd_register(args: argparse.Namespace) -> int:
+    from .oneinbox import register
+
+    return register(_source(args), _options(args), oneinbox_key=args.oneinbox_key, dry_run=args.dry_run)
+
+
+def _cmd_drift(args: argparse.Namespace) -> int:
+    from .oneinbox import drift
+
+    return drift(_source(args), _options(args), oneinbox_key=args.oneinbox_key)
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:
