@@ -14,8 +14,9 @@ import json
 import resource
 import sys
 
-from oneinbox_check.sandbox import zones
+from oneinbox_check.sandbox import scenario
 from oneinbox_check.sandbox.dns import ZoneData, _reply
+from oneinbox_check.sandbox.fakes.resend import resend_domain
 
 
 def domains(n: int) -> list[str]:
@@ -38,9 +39,9 @@ class Responder(asyncio.DatagramProtocol):
 
 
 async def main(n: int, delay: float) -> None:
-    data = dict(zones.build())
+    data = scenario.zone_records()
     for domain in domains(n):
-        data.update(zones.resend_domain(domain))
+        data.update(resend_domain(domain))
     zone = ZoneData(data)
     zone.queries = _Discard()  # the responder's log of questions is not needed here
     loop = asyncio.get_running_loop()

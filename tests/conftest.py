@@ -67,10 +67,9 @@ def sandbox():
 @pytest.fixture
 def zones_server(_dns_responder):
     """The sandbox's email zones (good.example, nospf.example, …), fresh per test."""
-    from oneinbox_check.sandbox import zones
-    from oneinbox_check.sandbox.dns import ZoneData
+    from oneinbox_check.sandbox import scenario
 
-    _dns_responder.use(ZoneData(zones.build(), zones.FAULTS))
+    _dns_responder.use(scenario.zone_data())
     return _dns_responder
 
 
@@ -86,7 +85,7 @@ def loopback_sandbox():
     """An empty sandbox served by uvicorn on a real loopback port (one per test module)."""
     pytest.importorskip("uvicorn")
     from oneinbox_check.sandbox.serve import Server
-    from oneinbox_check.sandbox.world import Sandbox
+    from oneinbox_check.sandbox.network import FakeNetwork
 
-    with Server(Sandbox({})) as server:
+    with Server(FakeNetwork({})) as server:
         yield server

@@ -14,6 +14,7 @@ import pytest
 from oneinbox_check import check_sync
 from oneinbox_check.errors import UsageError
 from oneinbox_check.sandbox import scenario
+from oneinbox_check.sandbox.fakes.twilio import TWILIO_LOW_SID
 
 from .helpers import ROOT, checks_of, run_cli
 
@@ -93,7 +94,7 @@ MANIFEST = f'''
 name = "Twilio"
 provider = "twilio"
 api_key = "{K['SANDBOX_TWILIO_LOW_TOKEN']}"
-metadata = {{ account_sid = "{scenario.TWILIO_LOW_SID}" }}
+metadata = {{ account_sid = "{TWILIO_LOW_SID}" }}
 
 [[integrations]]
 name = "Deepgram"

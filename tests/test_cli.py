@@ -160,13 +160,15 @@ def test_demo_report_validates_against_the_report_schema(capsys) -> None:
 
 def test_fixture_manifests_validate_against_the_manifest_schema(capsys) -> None:
     import tomllib
+    from importlib import resources
 
     from tests.helpers import FIXTURES
 
     jsonschema = pytest.importorskip("jsonschema")
     _, schema, _ = run_cli(capsys, "schema", "manifest")
     schema = json.loads(schema)
-    jsonschema.validate(tomllib.loads((FIXTURES / "manifests" / "demo.toml").read_text()), schema)
+    demo = resources.files("oneinbox_check.sandbox").joinpath("demo.toml")  # the one demo manifest
+    jsonschema.validate(tomllib.loads(demo.read_text()), schema)
     jsonschema.validate(json.loads((FIXTURES / "manifests" / "key-formats.json").read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"integrations": [{"name": "x", "provider": "resend", "api_key": "re_x"}]}, schema)

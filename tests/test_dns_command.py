@@ -71,3 +71,30 @@ def test_bad_region_is_a_usage_error(capsys) -> None:
 def test_table_names_the_record_to_add(capsys, zones_server) -> None:
     code, out, _ = run_cli(capsys, "dns", "nospf.example", "--nameserver", zones_server.address)
     assert 'Add a TXT record at send.nospf.example: "v=spf1 include:amazonses.com ~all"' in out
+
+
+def test_sendgrid_region_is_refused_without_naming_resend_regions(capsys) -> None:
+    code, _, err = run_cli(capsys, "dns", "good.example", "--provider", "sendgrid", "--region", "eu-west-3")
+    assert code == 2 and "Resend" not in err and "SendGrid's DNS layout has no regions" in err
+
+
+def test_unknown_provider_is_a_usage_error_naming_the_providers_with_a_dns_layout(capsys) -> None:
+    code, _, err = run_cli(capsys, "dns", "good.example", "--provider", "sendgird")
+    assert code == 2 and "did you mean 'sendgrid'?" in err and "known: resend, sendgrid" in err
+
+
+def test_a_provider_without_a_dns_layout_is_refused(capsys) -> None:
+    code, _, err = run_cli(capsys, "dns", "good.example", "--provider", "openai")
+    assert code == 2 and "no email DNS layout" in err
+
+
+def test_an_interrupted_dns_run_reports_the_unfinished_rows_and_exits_130(capsys, zones_server, monkeypatch) -> None:
+    from oneinbox_check import runner
+
+    async def interrupted(jobs, *, handle_signals: bool) -> bool:
+        return True  # as if Ctrl-C came before any domain finished
+
+    monkeypatch.setattr(runner, "run_all", interrupted)
+    code, report = _dns(capsys, zones_server, "good.example")
+    checks = report["integrations"][0]["checks"]
+    assert code == 130 and [(c["id"], c["status"]) for c in checks] == [("dns.spf", "error")]

@@ -22,7 +22,7 @@ ROOT = Path(oneinbox_check.__file__).parent
 
 # Edges another engineer of issue 9 is removing; each names who and why (none may be added).
 OWNED_ELSEWHERE: dict[tuple[str, str], str] = {
-    ("cli", "runner"): "maildns: `dns` still calls runner.run_domains from cli._cmd_dns",
+    ("cli", "runner"): "maildns: `dns` runs its one-probe registry with runner.run from cli._cmd_dns",
 }
 
 

@@ -128,7 +128,7 @@ RESEND = "re_" + "Snd1" * 8
 @pytest.fixture
 def fakes(loopback_sandbox):
     """Fresh OpenAI and OneInbox fakes behind the loopback server; ``fakes.flags`` point the CLI at them."""
-    from oneinbox_check.sandbox.fakes.keyed import OpenAIFake
+    from oneinbox_check.sandbox.fakes.openai import OpenAIFake
     from oneinbox_check.sandbox.fakes.oneinbox import OneInboxFake
 
     loopback_sandbox.sandbox.fakes.clear()

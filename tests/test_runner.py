@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import socket
@@ -119,12 +120,15 @@ def test_ctrl_c_reports_partial_results_and_exits_130(tmp_path) -> None:
                              "--output", str(out), "--timeout", "60", "--endpoint", f"openai=http://127.0.0.1:{port}"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 20
-        time.sleep(1.5)
+        deadline = time.monotonic() + 30
+        server.settimeout(25)
+        conn, _ = server.accept()  # the run has reached the hanging request: interrupt it now
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=max(1, deadline - time.monotonic()))
     finally:
         proc.kill()
+        with contextlib.suppress(NameError):
+            conn.close()
         server.close()
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr

@@ -258,9 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
                                          "the pre-flight before adding a domain to Resend or SendGrid.",
                              epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     dns_cmd.add_argument("domains", nargs="+", metavar="DOMAIN", type=_domain)
-    dns_cmd.add_argument("--provider", choices=("resend", "sendgrid"), default="resend",
-                         help="whose DNS layout to expect (default: resend)")
-    dns_cmd.add_argument("--region", help="Resend region for the return-path MX (default: us-east-1)")
+    dns_cmd.add_argument("--provider", default="resend", metavar="NAME",
+                         help="whose DNS layout to expect: an email provider such as resend or sendgrid "
+                              "(default: resend)")
+    dns_cmd.add_argument("--region", help="the provider's region, where its layout has them "
+                                          "(Resend: the return-path MX; default: us-east-1)")
     dns_cmd.add_argument("--return-path", metavar="LABEL",
                          help="return-path subdomain label (Resend default: send; SendGrid: its emNNNN label)")
     dns_cmd.add_argument("--dkim-selector", metavar="SELECTOR",
@@ -456,27 +458,33 @@ def _cmd_drift(args: argparse.Namespace) -> int:
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:
-
+    """The email DNS of each domain with a provider's default layout, through the runner like ``check``."""
+    from .errors import UsageError
+    from .manifest import Entry
+    from .probes._base import Registry, load_registry
+    from .probes.capabilities import Domain, MailDns, MailDnsCheck, mail_dns_probes
     from .progress import Progress
-    from .runner import run_domains
-    from .session import Session, finish, registry as load_registry, run_options
+    from .runner import run
+    from .selection import did_you_mean
+    from .session import Session, finish, run_options
 
     registry = load_registry()
-    probe = registry.get(args.provider)
-    if args.region and args.region not in ("us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"):
-        from .errors import UsageError
-
-        raise UsageError(f"--region {args.region!r}: Resend regions are us-east-1, eu-west-1, sa-east-1, ap-northeast-1")
+    capability = registry.get(args.provider)
+    if not isinstance(capability, MailDns):
+        capable = list(mail_dns_probes(registry.probes))
+        raise UsageError(f"--provider {args.provider!r}: no email DNS layout known for this provider"
+                         f"{did_you_mean(args.provider, capable)} (known: {', '.join(capable)})")
+    title = capability.title or args.provider
+    if args.region is not None and args.region not in capability.regions:
+        raise UsageError(f"--region {args.region!r}: {title} regions are {', '.join(capability.regions)}"
+                         if capability.regions else f"--region {args.region!r}: {title}'s DNS layout has no regions")
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(args.domains))
     flags = _options(args)
-    options = run_options(Session([], registry), flags, progress=progress.update)
-
-    def layout(domain: str) -> Any:
-        return probe.default_layout(domain, region=args.region, return_path=args.return_path,
-                                    selector=args.dkim_selector)
-
-    return finish(flags, lambda: run_domains(args.domains, args.provider, layout, options),
-                  progress=progress).exit_code
+    options = run_options(Session([], registry), flags, progress=progress.update)  # flags checked as for check
+    probe = MailDnsCheck(args.provider, capability, region=args.region, return_path=args.return_path,
+                         selector=args.dkim_selector, offline=args.offline)
+    entries = [Entry(domain, args.provider, metadata=Domain(domain)) for domain in args.domains]
+    return finish(flags, lambda: run(entries, Registry({args.provider: probe}), options), progress=progress).exit_code
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:

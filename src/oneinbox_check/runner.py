@@ -9,7 +9,6 @@ import contextlib
 import functools
 import gc
 import logging
-import re
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -276,10 +275,16 @@ def build_report(reports: list[IntegrationReport], started_at: datetime, t0: flo
 async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: Any, resolver: Any,
                        endpoints: Mapping[str, str], signatures: Any, out: list[CheckResult]) -> list[CheckResult]:
     provider = entry.provider if entry.provider != TOOL_LABEL else "tool"
-    first = schema.result(entry.problems, entry.warnings, provider)
-    out.append(first)
     integration = entry.integration
     probe = registry.get(entry.provider)
+    if integration is None and entry.metadata is not None and probe is not None:
+        # a target checked without a key (``dns``: the metadata is a domain): the probe writes the whole row
+        ctx = _context(options, integration=integration, metadata=entry.metadata, key=None, tools=[],
+                       http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
+        out.extend(await _run_probe(probe, ctx, options, provider))
+        return out
+    first = schema.result(entry.problems, entry.warnings, provider)
+    out.append(first)
     if first.status == Status.FAIL or integration is None or probe is None:
         return out
     key = integration.api_key
@@ -302,9 +307,14 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
         out.append(CheckResult(id=probe.check_ids[0], status=Status.SKIP,
                                summary="not sent: the key failed key.format (a malformed key is never sent)"))
         return out
-    assert options.context is not None  # checked when the run started
-    ctx = options.context(integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
+    ctx = _context(options, integration=integration, metadata=entry.metadata, key=key, tools=entry.tools,
                        http=http, dns=resolver, endpoints=endpoints, options=options.probe_options)
+    out.extend(await _run_probe(probe, ctx, options, provider))
+    return out
+
+
+async def _run_probe(probe: Any, ctx: Any, options: RunOptions, provider: str) -> list[CheckResult]:
+    """``probe.run(ctx)`` within the check budget; a crash or an overrun becomes ``error`` results."""
     seconds = options.check_budget()
     live: list[CheckResult] = []
     with anyio.CancelScope() as scope, Budget(seconds, scope):
@@ -318,61 +328,17 @@ async def _check_entry(entry: Entry, registry: Any, options: RunOptions, http: A
                                 duration_ms=ctx.elapsed_ms())]
     if scope.cancelled_caught:  # what it had found is lost with the probe: every check of it says why
         live = [_over_budget(i, seconds, ctx.elapsed_ms()) for i in probe.check_ids]
-    out.extend(live)
-    return out
+    return live
+
+
+def _context(run_options: RunOptions, /, **fields: Any) -> Any:
+    """What a probe gets, made by the caller's factory (``RunOptions.context``)."""
+    if run_options.context is None:
+        raise ValueError("RunOptions.context is not set: probes need a probe context factory")
+    return run_options.context(**fields)
 
 
 def _over_budget(check_id: str, seconds: float, duration_ms: int | None = None) -> CheckResult:
     return CheckResult(id=check_id, status=Status.ERROR, duration_ms=duration_ms,
                        summary=f"did not finish within its time budget ({seconds:g} s, not counting queueing)",
                        remediation="The provider or DNS is slow: retry later, or raise --timeout/--retries.")
-
-
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
-
-
-async def run_domains(domains: Sequence[str], provider: str, make_layout: Callable[[str], Any],
-                      options: RunOptions) -> Report:
-    """``oneinbox-check dns``: the email DNS checks of each domain, concurrently.
-
-    *make_layout* turns a domain into a ``MailDnsLayout`` (the provider's
-    default layout); a malformed domain fails ``input.schema`` on its own row.
-    """
-    from .checks.maildns import run_checks
-
-    started_at = datetime.now(UTC)
-    t0 = time.perf_counter()
-    resolver = _resolver(options)
-    rows: list[list[CheckResult]] = [[] for _ in domains]
-    finished: set[int] = set()
-
-    async def one(i: int, domain: str) -> None:
-        name = domain.strip().lower().rstrip(".")
-        if not _DOMAIN.match(name):
-            rows[i] = [CheckResult(id="input.schema", status=Status.FAIL, summary=f"{domain!r} is not a domain name",
-                                   remediation="Give a domain such as example.com (no scheme, path or @).")]
-        else:
-            rows[i] = [CheckResult(id="input.schema", status=Status.PASS,
-                                   summary=f"checking {provider}'s layout for {name}")]
-            if options.offline:
-                rows[i].append(CheckResult(id="dns.spf", status=Status.SKIP, summary="offline run: DNS not queried"))
-            else:
-                seconds = options.check_budget()
-                with anyio.CancelScope() as scope, Budget(seconds, scope):
-                    rows[i] += await run_checks(resolver, make_layout(name))
-                if scope.cancelled_caught:
-                    rows[i].append(_over_budget("dns.spf", seconds))
-        finished.add(i)
-        if options.progress:
-            options.progress(len(finished), len(domains))
-
-    interrupted = await run_all([functools.partial(one, i, d) for i, d in enumerate(domains)],
-                                handle_signals=options.handle_signals)
-    reports = []
-    for i, (domain, checks) in enumerate(zip(domains, rows)):
-        if i not in finished:
-            checks = checks + [CheckResult(id="dns.spf", status=Status.ERROR, summary=INTERRUPTED)]
-        checks = [c for c in checks if options.wants(c.id)]
-        reports.append(IntegrationReport(name=domain, provider=provider, status=Status.worst(c.status for c in checks),
-                                         checks=checks))
-    return build_report(reports, started_at, t0, strict=options.strict, interrupted=interrupted)

@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from oneinbox_check.checks.dkim import DkimExpectation, check_dkim, check_record
+from oneinbox_check.checks.dkim import check_dkim, check_record
+from oneinbox_check.checks.layout import DkimExpectation
 from oneinbox_check.sandbox.zones import KEY_512, KEY_1024, KEY_2048
 
 pytestmark = pytest.mark.anyio

@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from oneinbox_check.checks.dkim import DkimExpectation, check_dkim
+from oneinbox_check.checks.dkim import check_dkim
+from oneinbox_check.checks.layout import DkimExpectation
 from oneinbox_check.checks.dmarc import check_dmarc, organisational_domain
 from oneinbox_check.checks.email import check_from_address
 from oneinbox_check.checks.mx import check_mx

@@ -142,10 +142,10 @@ BROKEN_ON_PURPOSE = {"send.twospf.example", "send.deep.example", "send.void.exam
 
 async def test_every_valid_sandbox_record_passes_or_warns(zresolver) -> None:
     from oneinbox_check.checks.spf import is_spf
-    from oneinbox_check.sandbox import zones
+    from oneinbox_check.sandbox import scenario
 
-    names = [n for n, t in zones.build().items() if any(is_spf(v) for v in t.get("TXT", []))
-             and n not in zones.FAULTS and n not in BROKEN_ON_PURPOSE]
+    names = [n for n, t in scenario.zone_records().items() if any(is_spf(v) for v in t.get("TXT", []))
+             and n not in scenario.DNS_FAULTS and n not in BROKEN_ON_PURPOSE]
     assert len(names) > 20
     for name in names:
         r = await check_spf(zresolver, name)

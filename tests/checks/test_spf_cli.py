@@ -7,7 +7,7 @@ import json
 import pytest
 
 from oneinbox_check.checks.spf import SpfSyntaxError, is_spf, parse_record
-from oneinbox_check.sandbox import zones
+from oneinbox_check.sandbox.fakes.resend import resend_domain
 from tests.checks.test_spf_rfc import ROWS
 from tests.helpers import run_cli
 
@@ -32,7 +32,7 @@ def test_dns_command_names_the_offending_term_for_every_syntax_failure(dns_serve
     assert len(SYNTAX_ROWS) > 40
     for i, (clause, record, exc) in enumerate(SYNTAX_ROWS):
         domain = f"bad{i}.example"
-        dns_server.zone.load(zones.resend_domain(domain, spf=[record.replace("t.example", domain)]))
+        dns_server.zone.load(resend_domain(domain, spf=[record.replace("t.example", domain)]))
         code, out, err = run_cli(capsys, "dns", domain, "--nameserver", dns_server.address, "--timeout", "1",
                                  "--format", fmt)
         assert code == 1, (clause, err)

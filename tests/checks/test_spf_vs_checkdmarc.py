@@ -15,13 +15,13 @@ import pytest
 
 from oneinbox_check.checks.spf import LOOKUP_LIMIT, VOID_LIMIT, check_spf
 from oneinbox_check.net.dns import Resolver
-from oneinbox_check.sandbox import zones
+from oneinbox_check.sandbox import scenario
 
 checkdmarc_spf = pytest.importorskip("checkdmarc.spf")
 import dns.nameserver  # noqa: E402
 
-NAMES = sorted({name for name, types in zones.build().items()
-                if name.startswith(("send.", "em")) and name not in zones.FAULTS} | {"send.nospf.example"})
+NAMES = sorted({name for name, types in scenario.zone_records().items()
+                if name.startswith(("send.", "em")) and name not in scenario.DNS_FAULTS} | {"send.nospf.example"})
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -221,7 +221,7 @@ class Exchange:
 async def exchanges(fake: Any, provider: str, key: str, metadata: dict[str, Any] | None = None) -> list[Exchange]:
     """Run *provider*'s probe against *fake* in-process; every request made and the fake's answer to it."""
     from oneinbox_check import check
-    from oneinbox_check.sandbox.world import Sandbox
+    from oneinbox_check.sandbox.network import FakeNetwork
 
     seen: list[Exchange] = []
     handle = fake.handle
@@ -239,7 +239,7 @@ async def exchanges(fake: Any, provider: str, key: str, metadata: dict[str, Any]
         return response
 
     fake.handle = recording
-    sandbox = Sandbox({fake.name: fake})
+    sandbox = FakeNetwork({fake.name: fake})
     await check([{"name": provider, "provider": provider, "api_key": key, "metadata": metadata or {}}],
                 endpoints=sandbox.endpoints(), transport=sandbox.transport(), retries=0, timeout=2)
     return seen

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from oneinbox_check import check
-from oneinbox_check.sandbox.world import Sandbox
+from oneinbox_check.sandbox.network import FakeNetwork
 
 from .capture import Exchange, capture
 from .openapi import Spec, check_request, check_response
 
 
-async def drive(sandbox: Sandbox, names: Sequence[str], entries: list[dict[str, Any]],
+async def drive(sandbox: FakeNetwork, names: Sequence[str], entries: list[dict[str, Any]],
                 tools: list[dict[str, Any]] | None = None, nameservers: list[str] | None = None) -> list[Exchange]:
     """Every exchange between the probes of *entries* and the fakes called *names*."""
     with capture(*((n, sandbox.fake(n)) for n in names)) as seen:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from oneinbox_check.sandbox.fakes.keyed import OPENAI_QUOTA_CODES, OpenAIFake, _models
+from oneinbox_check.sandbox.fakes.openai import OPENAI_QUOTA_CODES, OpenAIFake, _models
 from tests.contract import _oas_llm as oas
 from tests.probes.test_auth_table import KEYS
 

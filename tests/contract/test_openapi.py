@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from oneinbox_check.sandbox.fakes.calcom import EventType
-from oneinbox_check.sandbox.fakes.email import ResendDomain, SendGridDomain
+from oneinbox_check.sandbox.fakes.resend import ResendDomain
+from oneinbox_check.sandbox.fakes.sendgrid import SendGridDomain
 
 from .openapi import Spec, check_request, check_response
 

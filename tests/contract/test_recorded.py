@@ -14,14 +14,14 @@ import httpx
 import pytest
 import respx
 
-from oneinbox_check.sandbox.fakes import keyed
+from oneinbox_check.sandbox.fakes import anthropic, azure, cartesia, elevenlabs, groq, minimax, shisa
 from tests.contract import _oas_llm as oas
 from tests.probes.test_auth_table import ENDPOINTS, KEYS, META, _run
 
 RECORDED = Path(__file__).resolve().parents[2] / "fixtures" / "recorded"
-FAKES = {"anthropic": keyed.AnthropicFake, "groq": keyed.GroqFake, "cartesia": keyed.CartesiaFake,
-         "minimax": keyed.MinimaxFake, "shisa": keyed.ShisaFake, "azure": keyed.AzureFake,
-         "elevenlabs": keyed.ElevenLabsFake}
+FAKES = {"anthropic": anthropic.AnthropicFake, "groq": groq.GroqFake, "cartesia": cartesia.CartesiaFake,
+         "minimax": minimax.MinimaxFake, "shisa": shisa.ShisaFake, "azure": azure.AzureFake,
+         "elevenlabs": elevenlabs.ElevenLabsFake}
 BASES = {"anthropic": "anthropic", "groq": "groq", "cartesia": "cartesia", "minimax": "minimax", "shisa": "shisa",
          "azure": "azure", "elevenlabs": "elevenlabs"}
 CASES = sorted(RECORDED.glob("*/*.json"))

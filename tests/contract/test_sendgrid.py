@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from oneinbox_check.sandbox.fakes.email import SendGridDomain, SendGridFake
-from oneinbox_check.sandbox.world import Sandbox
+from oneinbox_check.sandbox.fakes.sendgrid import SendGridDomain, SendGridFake
+from oneinbox_check.sandbox.network import FakeNetwork
 
 from .drive import drive, no_problems, request_problems, response_problems
 from .openapi import Spec
@@ -21,11 +21,11 @@ UNDOCUMENTED = {("/v3/whitelabel/domains", 403): "tsg_scopes_v3.yaml 401 schema 
                                                   "SendGrid API-key permissions docs (providers.md)"}
 
 
-def sandbox() -> Sandbox:
+def sandbox() -> FakeNetwork:
     fake = SendGridFake({FULL: "full", SEND_ONLY: "send_only"},
                         [SendGridDomain("sg-good.example"), SendGridDomain("x.sg-good.example", valid=False)],
                         [{"id": 1, "from_email": "ops@single.example", "verified": True}], page_size=1)
-    return Sandbox({"sendgrid": fake})
+    return FakeNetwork({"sendgrid": fake})
 
 
 async def exchanges(zones_server):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from oneinbox_check.sandbox.fakes.keyed import AssemblyAIFake, DeepgramFake, ElevenLabsFake
+from oneinbox_check.sandbox.fakes.assembly_ai import AssemblyAIFake
+from oneinbox_check.sandbox.fakes.deepgram import DeepgramFake
+from oneinbox_check.sandbox.fakes.elevenlabs import ElevenLabsFake
 from tests.contract import _oas_llm as oas
 from tests.probes.test_auth_table import KEYS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oneinbox_check.sandbox import scenario
-from oneinbox_check.sandbox.fakes.phone import TELNYX_BALANCES
+from oneinbox_check.sandbox.fakes.telnyx import TELNYX_BALANCES
 
 from .drive import drive, no_problems, request_problems, response_problems
 from .openapi import Spec

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from oneinbox_check.sandbox import scenario
-from oneinbox_check.sandbox.fakes.phone import TwilioAccount
+from oneinbox_check.sandbox.fakes.twilio import (TWILIO_LOW_SID, TWILIO_SID, TWILIO_TRIAL_SID, TWILIO_TRUNK_SID,
+                                                 TwilioAccount)
 
 from .drive import drive, no_problems, request_problems, response_problems
 from .openapi import Spec
@@ -30,19 +31,19 @@ SUBACCOUNT = "AC" + "5a4d0b0e" * 3 + "0000000a"
 async def exchanges(sandbox):
     # a subaccount: "Child accounts do not contain balance information" (FetchBalance), every field nullable
     sandbox.fake("twilio").accounts[SUBACCOUNT] = TwilioAccount(SUBACCOUNT, "5" * 32, balance=None)
-    meta = {"account_sid": scenario.TWILIO_SID, "phone_number": "+14155550100",
+    meta = {"account_sid": TWILIO_SID, "phone_number": "+14155550100",
             "sip_trunk": "oneinbox-demo.pstn.twilio.com"}
     entries = [
         {"name": "full", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"], "metadata": meta},
         {"name": "by-sid", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"],
-         "metadata": {**meta, "phone_number": "+14155550101", "sip_trunk": scenario.TWILIO_TRUNK_SID}},
+         "metadata": {**meta, "phone_number": "+14155550101", "sip_trunk": TWILIO_TRUNK_SID}},
         {"name": "missing", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TOKEN"],
          "metadata": {**meta, "phone_number": "+15739693824", "sip_trunk": "missing.pstn.twilio.com"}},
         {"name": "trial", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_TRIAL_TOKEN"],
-         "metadata": {"account_sid": scenario.TWILIO_TRIAL_SID}},
-        {"name": "bad", "provider": "twilio", "api_key": "0" * 32, "metadata": {"account_sid": scenario.TWILIO_SID}},
+         "metadata": {"account_sid": TWILIO_TRIAL_SID}},
+        {"name": "bad", "provider": "twilio", "api_key": "0" * 32, "metadata": {"account_sid": TWILIO_SID}},
         {"name": "low", "provider": "twilio", "api_key": K["SANDBOX_TWILIO_LOW_TOKEN"],
-         "metadata": {"account_sid": scenario.TWILIO_LOW_SID}},
+         "metadata": {"account_sid": TWILIO_LOW_SID}},
         {"name": "child", "provider": "twilio", "api_key": "5" * 32, "metadata": {"account_sid": SUBACCOUNT}},
     ]
     return await drive(sandbox, ["twilio"], entries)

@@ -6,7 +6,7 @@ import httpx
 import pytest
 import respx
 
-from oneinbox_check.sandbox.fakes.keyed import AnthropicFake
+from oneinbox_check.sandbox.fakes.anthropic import AnthropicFake
 from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,7 @@ import respx
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult
 from oneinbox_check.sandbox.asgi import FakeApp
-from oneinbox_check.sandbox.world import Sandbox
+from oneinbox_check.sandbox.network import FakeNetwork
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7"
@@ -209,7 +209,7 @@ async def test_item8_9_json_401_from_a_proxy_is_not_a_rejection(provider: str) -
 async def against_fake(fake: FakeApp, provider: str, key: str | None = None, metadata: dict | None = None,
                        **kw: object) -> dict[str, CheckResult]:
     """Run *provider*'s probe against *fake* (in-process sandbox); the checks by id."""
-    sandbox = Sandbox({fake.name: fake})
+    sandbox = FakeNetwork({fake.name: fake})
     entry = {"name": provider, "provider": provider, "api_key": key or KEYS[provider],
              "metadata": META.get(provider, {}) if metadata is None else metadata}
     report = await check([entry], endpoints=sandbox.endpoints(), transport=sandbox.transport(),

@@ -7,7 +7,7 @@ import pytest
 import respx
 
 from oneinbox_check import check
-from oneinbox_check.sandbox.fakes.keyed import AzureFake
+from oneinbox_check.sandbox.fakes.azure import AzureFake
 from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
 
 pytestmark = pytest.mark.anyio

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oneinbox_check.probes._base import load_registry
-from oneinbox_check.sandbox.fakes.keyed import CartesiaFake
+from oneinbox_check.sandbox.fakes.cartesia import CartesiaFake
 from tests.probes.test_auth_table import KEYS, against_fake
 
 pytestmark = pytest.mark.anyio

@@ -246,7 +246,7 @@ async def test_url_credentials_go_as_basic_auth_and_never_show() -> None:
 @pytest.mark.parametrize(("path", "status"), [("/ws/ws", "pass"), ("/ws/subprotocol", "error"),
                                               ("/ws/nowhere", "fail")])
 async def test_item19_the_fake_server_answers_like_a_websocket_server(sandbox, path: str, status: str) -> None:
-    from oneinbox_check.sandbox.world import IN_PROCESS_BASE
+    from oneinbox_check.sandbox.network import IN_PROCESS_BASE
 
     url = IN_PROCESS_BASE.replace("http://", "ws://") + path
     result = await run(url, transport=sandbox.transport())

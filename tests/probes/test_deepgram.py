@@ -7,7 +7,7 @@ import pytest
 import respx
 
 from oneinbox_check.models import CheckResult
-from oneinbox_check.sandbox.fakes.keyed import DeepgramFake
+from oneinbox_check.sandbox.fakes.deepgram import DeepgramFake
 from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
 
 pytestmark = pytest.mark.anyio

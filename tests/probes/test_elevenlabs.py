@@ -13,7 +13,7 @@ import respx
 
 from oneinbox_check.models import CheckResult
 from oneinbox_check.sandbox.asgi import Fault
-from oneinbox_check.sandbox.fakes.keyed import ElevenLabsFake
+from oneinbox_check.sandbox.fakes.elevenlabs import ElevenLabsFake
 from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
 
 pytestmark = pytest.mark.anyio

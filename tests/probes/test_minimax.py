@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oneinbox_check.sandbox.fakes.keyed import MinimaxFake
+from oneinbox_check.sandbox.fakes.minimax import MinimaxFake
 from tests.probes.test_auth_table import KEYS, against_fake
 
 pytestmark = pytest.mark.anyio

@@ -6,7 +6,7 @@ import httpx
 import pytest
 import respx
 
-from oneinbox_check.sandbox.fakes.keyed import OPENAI_QUOTA_CODES, OpenAIFake
+from oneinbox_check.sandbox.fakes.openai import OPENAI_QUOTA_CODES, OpenAIFake
 from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ import pytest
 import respx
 
 from oneinbox_check import check
-from oneinbox_check.sandbox.fakes.email import SendGridDomain
+from oneinbox_check.sandbox.fakes.sendgrid import SendGridDomain
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7/sendgrid"
@@ -110,11 +110,11 @@ async def test_eu_accounts_through_the_endpoint_override(zones_server) -> None:
 
 
 async def sandbox_sendgrid(zones_server, from_email: str, fake_kwargs: dict, key_state: str = "full"):
-    from oneinbox_check.sandbox.fakes.email import SendGridFake
-    from oneinbox_check.sandbox.world import Sandbox
+    from oneinbox_check.sandbox.fakes.sendgrid import SendGridFake
+    from oneinbox_check.sandbox.network import FakeNetwork
 
     fake = SendGridFake({KEY: key_state}, **fake_kwargs)
-    sandbox = Sandbox({"sendgrid": fake})
+    sandbox = FakeNetwork({"sendgrid": fake})
     report = await check([{"name": "sg", "provider": "sendgrid", "api_key": KEY, "metadata": {"from_email": from_email}}],
                          endpoints=sandbox.endpoints(), transport=sandbox.transport(),
                          nameservers=[zones_server.address], retries=0, timeout=1)

@@ -13,11 +13,11 @@ import respx
 from oneinbox_check import check
 from oneinbox_check.sandbox import scenario
 from oneinbox_check.sandbox.asgi import Fault
+from oneinbox_check.sandbox.fakes.twilio import TWILIO_SID, TWILIO_SUSPENDED_SID, TWILIO_TRIAL_SID, TWILIO_TRUNK_SID
 
 pytestmark = pytest.mark.anyio
 K = scenario.KEYS
-SID, TRIAL, SUSPENDED, TRUNK = (scenario.TWILIO_SID, scenario.TWILIO_TRIAL_SID, scenario.TWILIO_SUSPENDED_SID,
-                                scenario.TWILIO_TRUNK_SID)
+SID, TRIAL, SUSPENDED, TRUNK = TWILIO_SID, TWILIO_TRIAL_SID, TWILIO_SUSPENDED_SID, TWILIO_TRUNK_SID
 
 
 async def twilio(sandbox, sid: str = SID, token: str = K["SANDBOX_TWILIO_TOKEN"], timeout: float = 2, **meta):

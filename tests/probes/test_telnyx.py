@@ -10,8 +10,8 @@ import respx
 
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult
-from oneinbox_check.sandbox.fakes.phone import TelnyxFake
-from oneinbox_check.sandbox.world import Sandbox
+from oneinbox_check.sandbox.fakes.telnyx import TelnyxFake
+from oneinbox_check.sandbox.network import FakeNetwork
 
 pytestmark = pytest.mark.anyio
 KEY = "KEY" + "0A1B2C3D" * 4 + "_" + "Uv8w" * 5 + "xy"
@@ -20,7 +20,7 @@ BASE = "http://127.0.0.1:7/telnyx"
 
 async def checks_for(state: str | None, **options) -> tuple[dict[str, CheckResult], TelnyxFake]:
     fake = TelnyxFake({KEY: state} if state else {})
-    sandbox = Sandbox({"telnyx": fake})
+    sandbox = FakeNetwork({"telnyx": fake})
     report = await check([{"name": "t", "provider": "telnyx", "api_key": KEY}], endpoints=sandbox.endpoints(),
                          transport=sandbox.transport(), retries=0, timeout=2, probe_options=options)
     return {c.id: c for c in report.integrations[0].checks}, fake

@@ -11,11 +11,11 @@ import respx
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult
 from oneinbox_check.sandbox import scenario
-from oneinbox_check.sandbox.fakes.phone import TwilioAccount
+from oneinbox_check.sandbox.fakes.twilio import TWILIO_LOW_SID, TWILIO_SID, TWILIO_SUSPENDED_SID, TwilioAccount
 
 pytestmark = pytest.mark.anyio
 K = scenario.KEYS
-SID, LOW = scenario.TWILIO_SID, scenario.TWILIO_LOW_SID
+SID, LOW = TWILIO_SID, TWILIO_LOW_SID
 BASE = "http://127.0.0.1:7/twilio"
 ACCOUNT = {"sid": SID, "status": "active", "type": "Full", "friendly_name": "x"}
 
@@ -98,7 +98,7 @@ async def test_twilio_balance_read_failure_is_error_not_fail(response: httpx.Res
 
 
 async def test_twilio_suspended_account_skips_the_balance(sandbox) -> None:
-    checks = await balance(sandbox, scenario.TWILIO_SUSPENDED_SID, K["SANDBOX_TWILIO_SUSPENDED_TOKEN"])
+    checks = await balance(sandbox, TWILIO_SUSPENDED_SID, K["SANDBOX_TWILIO_SUSPENDED_TOKEN"])
     assert checks["twilio.account"].status.value == "fail" and checks["twilio.balance"].status.value == "skip"
 
 

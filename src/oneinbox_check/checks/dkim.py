@@ -26,11 +26,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..models import CheckResult, Status
-from .dnsresult import Lookup, abbreviate, lookup_error, same_host, unquote
+from .layout import DkimExpectation, MailDnsLayout
+from .lookup import Lookup, lookup_error
+from .records import abbreviate, same_host, unquote
 
 ID = "dns.dkim"
 MIN_BITS = 1024  # RFC 8301 §3.2: verifiers MUST NOT accept smaller RSA keys
@@ -40,15 +41,6 @@ _FWS = " \t\r\n"
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _HYPHENATED = re.compile(r"[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-
-
-@dataclass(frozen=True)
-class DkimExpectation:
-    """One DKIM record a provider asks for: a TXT value (``p=…``) or a CNAME target."""
-
-    name: str
-    type: str = "TXT"  # or "CNAME"
-    value: str | None = None  # None: only existence and key quality are checked
 
 
 class DkimSyntaxError(ValueError):
@@ -214,6 +206,13 @@ async def check_one(resolver: Lookup, want: DkimExpectation) -> tuple[Status, st
             return (Status.FAIL, f"DKIM key at {want.name} differs from the provider's "
                     f"(DNS p={abbreviate(tags['p'])}, expected p={abbreviate(expected_p)})", details, None)
     return status, f"{want.name}: {text}", details, None
+
+
+async def check_layout(resolver: Lookup, layout: MailDnsLayout) -> CheckResult:
+    """``dns.dkim`` for the records *layout* expects; ``skip`` when it names none."""
+    if not layout.dkim:
+        return CheckResult(id=ID, status=Status.SKIP, summary="no DKIM selector known")
+    return await check_dkim(resolver, layout.dkim, provider=layout.provider)
 
 
 async def check_dkim(resolver: Lookup, wanted: list[DkimExpectation], *, provider: str = "the provider") -> CheckResult:

@@ -37,7 +37,9 @@ from functools import cache
 from typing import Any
 
 from ..models import CheckResult, Status
-from .dnsresult import Lookup, lookup_error, unquote
+from .layout import MailDnsLayout
+from .lookup import Lookup, lookup_error
+from .records import unquote
 
 ID = "dns.dmarc"
 POLICIES = {"none", "quarantine", "reject"}
@@ -178,6 +180,11 @@ def parse(record: str) -> dict[str, str]:
 
 def _result(status: Status, summary: str, details: dict[str, Any], remediation: str | None = None) -> CheckResult:
     return CheckResult(id=ID, status=status, summary=summary, remediation=remediation, details=details)
+
+
+async def check_layout(resolver: Lookup, layout: MailDnsLayout) -> CheckResult:
+    """``dns.dmarc`` of *layout*'s domain (every layout has one)."""
+    return await check_dmarc(resolver, layout.domain)
 
 
 async def check_dmarc(resolver: Lookup, domain: str) -> CheckResult:

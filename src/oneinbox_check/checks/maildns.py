@@ -1,30 +1,35 @@
-"""A sending domain's email DNS, as a provider lays it out: SPF and MX on the
-return-path host, DKIM selectors, DMARC. Probes build a :class:`MailDnsLayout`
-(from the provider's API or its defaults); this module runs the checks."""
+"""A sending domain's email DNS: the rules, listed once, that check a
+:class:`~.layout.MailDnsLayout`.
+
+Adding a rule is one module with an ``ID`` and a ``check_layout(resolver,
+layout)`` coroutine (``skip`` when the layout lacks what it needs), and one line
+in :data:`RULES`. The probes' DNS check ids and the ``dns`` command's rows follow
+from that list.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Protocol
 
 import anyio
 
-from ..models import CheckResult, Status
+from ..models import CheckResult
 from . import dkim, dmarc, mx, spf
-from .dkim import DkimExpectation
 from .dmarc import organisational_domain
-from .dnsresult import Lookup
+from .layout import MailDnsLayout
+from .lookup import Lookup
 
 
-@dataclass
-class MailDnsLayout:
-    domain: str
-    provider: str  # shown in remediations ("the value Resend shows")
-    return_path: str | None = None  # host of SPF + MX; None: not checked
-    spf_include: str | None = None  # a domain the SPF must authorise
-    spf_suggested: str | None = None
-    mx: tuple[str, int | None] | None = None  # (exchange, priority)
-    dkim: list[DkimExpectation] = field(default_factory=list)
-    source: str = "defaults"  # or "provider API"
+class Rule(Protocol):
+    """One DNS rule: a module such as ``spf`` fits."""
+
+    ID: str
+
+    async def check_layout(self, resolver: Lookup, layout: MailDnsLayout) -> CheckResult: ...
+
+
+RULES: tuple[Rule, ...] = (spf, dkim, mx, dmarc)
+CHECK_IDS: tuple[str, ...] = tuple(rule.ID for rule in RULES)
 
 
 def absolute(name: str, domain: str) -> str:
@@ -50,25 +55,13 @@ def absolute(name: str, domain: str) -> str:
 
 
 async def run_checks(resolver: Lookup, layout: MailDnsLayout) -> list[CheckResult]:
-    """``dns.spf``, ``dns.dkim``, ``dns.mx``, ``dns.dmarc`` for *layout*, concurrently."""
-    results: dict[str, CheckResult] = {}
+    """Every rule of :data:`RULES` for *layout*, concurrently; results in the order of the list."""
+    results: list[CheckResult | None] = [None] * len(RULES)
 
-    async def put(key: str, coro) -> None:  # type: ignore[no-untyped-def]
-        results[key] = await coro
+    async def one(i: int, rule: Rule) -> None:
+        results[i] = await rule.check_layout(resolver, layout)
 
     async with anyio.create_task_group() as tg:
-        if layout.return_path:
-            tg.start_soon(put, spf.ID, spf.check_spf(resolver, layout.return_path, require_include=layout.spf_include,
-                                                      suggested=layout.spf_suggested))
-        if layout.dkim:
-            tg.start_soon(put, dkim.ID, dkim.check_dkim(resolver, layout.dkim, provider=layout.provider))
-        if layout.return_path and layout.mx:
-            tg.start_soon(put, mx.ID, mx.check_mx(resolver, layout.return_path, *layout.mx))
-        tg.start_soon(put, dmarc.ID, dmarc.check_dmarc(resolver, layout.domain))
-    skipped = {
-        spf.ID: "no return-path host known for this provider layout",
-        dkim.ID: "no DKIM selector known",
-        mx.ID: "no return-path MX expected for this provider layout",
-    }
-    order = [spf.ID, dkim.ID, mx.ID, dmarc.ID]
-    return [results.get(i) or CheckResult(id=i, status=Status.SKIP, summary=skipped[i]) for i in order]
+        for i, rule in enumerate(RULES):
+            tg.start_soon(one, i, rule)
+    return [r for r in results if r is not None]

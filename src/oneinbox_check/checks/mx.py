@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from ..models import CheckResult, Status
-from .dnsresult import Lookup, lookup_error, same_host
+from .layout import MailDnsLayout
+from .lookup import Lookup, lookup_error
+from .records import same_host
 
 ID = "dns.mx"
+
+
+async def check_layout(resolver: Lookup, layout: MailDnsLayout) -> CheckResult:
+    """``dns.mx`` at *layout*'s return-path host; ``skip`` when it expects no MX there."""
+    if not (layout.return_path and layout.mx):
+        return CheckResult(id=ID, status=Status.SKIP, summary="no return-path MX expected for this provider layout")
+    return await check_mx(resolver, layout.return_path, *layout.mx)
 
 
 async def check_mx(resolver: Lookup, name: str, exchange: str, priority: int | None = None) -> CheckResult:

@@ -77,7 +77,9 @@ from typing import Any
 import anyio
 
 from ..models import CheckResult, Status
-from .dnsresult import Lookup, abbreviate, lookup_error
+from .layout import MailDnsLayout
+from .lookup import Lookup, lookup_error
+from .records import abbreviate
 
 ID = "dns.spf"
 LOOKUP_LIMIT = 10  # RFC 7208 §4.6.4
@@ -810,6 +812,14 @@ async def _follow(ev: Evaluation, term: str, domain: str, target: str, stack: tu
 
 def _fail(summary: str, remediation: str, **details: Any) -> CheckResult:
     return CheckResult(id=ID, status=Status.FAIL, summary=summary, remediation=remediation, details=details or None)
+
+
+async def check_layout(resolver: Lookup, layout: MailDnsLayout) -> CheckResult:
+    """``dns.spf`` at *layout*'s return-path host; ``skip`` when the layout names none."""
+    if not layout.return_path:
+        return CheckResult(id=ID, status=Status.SKIP, summary="no return-path host known for this provider layout")
+    return await check_spf(resolver, layout.return_path, require_include=layout.spf_include,
+                           suggested=layout.spf_suggested)
 
 
 async def check_spf(resolver: Lookup, domain: str, *, require_include: str | None = None,

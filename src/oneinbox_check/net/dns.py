@@ -1,5 +1,6 @@
 """The DNS layer: dnspython queries with a nameserver override, a per-run cache,
-and outcomes that keep "the record is missing" apart from "could not tell".
+and a :data:`Resolution` per question that keeps "the record is missing" apart
+from "could not tell".
 
 ``answer``/``nodata``/``nxdomain`` are facts about the zone; ``timeout``,
 ``servfail``, ``refused`` and ``error`` are not, and checks turn them into
@@ -28,14 +29,15 @@ from ..errors import UsageError
 from . import budget
 from .flight import SingleFlight
 
-Outcome = Literal["answer", "nodata", "nxdomain", "timeout", "servfail", "refused", "error"]
+Resolution = Literal["answer", "nodata", "nxdomain", "timeout", "servfail", "refused", "error"]
+"""How asking one name/type ended: what the zone said, or why it could not be asked."""
 
 
 @dataclass(frozen=True)
 class DnsResult:
     name: str
     rdtype: str
-    outcome: Outcome
+    outcome: Resolution
     records: tuple[str, ...] = ()
     chain: tuple[str, ...] = ()  # CNAME targets followed, in order
     reason: str = ""
@@ -140,7 +142,7 @@ class Resolver:
             current = cnames[-1]
         return DnsResult(name, rdtype, "error", (), tuple(chain), "CNAME chain longer than 8")
 
-    async def _ask(self, name: str, rdtype: str) -> tuple[Outcome, list[str], list[str], str]:
+    async def _ask(self, name: str, rdtype: str) -> tuple[Resolution, list[str], list[str], str]:
         if not self.nameservers:
             return "error", [], [], "no nameserver configured (use --nameserver)"
         try:
@@ -151,7 +153,7 @@ class Resolver:
         # dnspython caches the first event loop library it sees; name it per call
         # so asyncio and trio runs in one process both work.
         backend = dns.asyncbackend.get_backend(sniffio.current_async_library())
-        last: tuple[Outcome, str] = ("error", "no answer")
+        last: tuple[Resolution, str] = ("error", "no answer")
         for _ in range(self.tries):
             for ip, port in self.nameservers:
                 query = dns.message.make_query(qname, qtype)

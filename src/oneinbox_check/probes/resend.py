@@ -24,23 +24,22 @@ import re
 from typing import Any
 
 from ..checks import dkim as dkim_check
-from ..checks.dkim import DkimExpectation
-from ..checks.dnsresult import unquote
 from ..checks.email import EmailMetadata, check_from_address
 from ..checks.keyformat import KeyFormat
-from ..checks.maildns import MailDnsLayout, absolute, run_checks
+from ..checks.layout import DkimExpectation, MailDnsLayout
+from ..checks.maildns import absolute
+from ..checks.records import unquote
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import resend_error, resend_invalid_key
+from .capabilities import DNS_IDS, FROM, MailDns
 from .facts import Call, ProviderFacts
 
 TITLE = "Resend"
-FROM = "email.from_address"
 DOMAIN = "resend.domain"
 RECORDS = "resend.records"
-DNS_IDS = ("dns.spf", "dns.dkim", "dns.mx", "dns.dmarc")
 REGIONS = ("us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1")
 REQUIRED_RECORDS = {"SPF", "DKIM"}
 MAX_PAGES = 20  # bound on following /domains pages
@@ -61,7 +60,6 @@ def default_layout(domain: str, *, region: str = "us-east-1", return_path: str =
 
 def layout_from_records(domain: str, region: str, records: list[dict[str, Any]]) -> MailDnsLayout:
     layout = default_layout(domain, region=region or "us-east-1")
-    layout.source = "Resend API"
     dkims = []
     for rec in records:
         kind, rtype = str(rec.get("record", "")).upper(), str(rec.get("type", "")).upper()
@@ -87,7 +85,7 @@ def _well_formed(record: dict[str, Any]) -> bool:
     return all(isinstance(record.get(k), str) and record.get(k) for k in ("record", "name", "type", "status"))
 
 
-class ResendProbe(Probe):
+class ResendProbe(Probe, MailDns):
     facts = ProviderFacts(
         request=Call("GET", "resend", "/domains", "`Authorization: Bearer <key>`"),
         valid="200 with a `data` list → `key.auth` pass, `key.scope` pass (full access: can read domains).",
@@ -113,6 +111,7 @@ class ResendProbe(Probe):
     key_format = KeyFormat(description="re_ followed by 8 letters/digits, '_' and 24 more (about 36 characters)",
                            prefixes=("re_",), pattern=re.compile(r"re_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{24}"))
     signatures = ((r"re_[A-Za-z0-9]{8}_", "a Resend key (re_…)"),)
+    regions = REGIONS  # the return-path MX is feedback-smtp.<region>.amazonses.com (providers.md)
 
     def default_layout(self, domain: str, *, region: str | None = None, return_path: str | None = None,
                        selector: str | None = None) -> MailDnsLayout:
@@ -138,7 +137,7 @@ class ResendProbe(Probe):
                     ctx.result(RECORDS, Status.SKIP, "key cannot read domains (sending-only key)")]
             if domain is None:
                 return out + ctx.skipped(DNS_IDS, "no valid from_email")
-            return out + await self._dns(ctx, default_layout(domain))
+            return out + await self.check_dns(ctx, default_layout(domain))
         if listing.status in (400, 403) and envelope is not None and resend_invalid_key(envelope):
             return out + auth_rejected(ctx, TITLE, listing, [SCOPE, DOMAIN, RECORDS, *DNS_IDS])
         data = body.get("data")
@@ -153,11 +152,11 @@ class ResendProbe(Probe):
             match, domains, problem = await self._next_pages(ctx, headers, domain, domains)
             if problem is not None:
                 return out + [problem, ctx.result(RECORDS, Status.SKIP, "domain list incomplete")] + \
-                    await self._dns(ctx, default_layout(domain))
+                    await self.check_dns(ctx, default_layout(domain))
         if match is None:
             out.append(self._not_in_account(ctx, domain, [d["name"].lower() for d in domains]))
             return out + [ctx.result(RECORDS, Status.SKIP, f"{domain} is not in this account")] + \
-                await self._dns(ctx, default_layout(domain))
+                await self.check_dns(ctx, default_layout(domain))
         detail = await ctx.http.get(ctx.url("resend", f"/domains/{match.get('id')}"), headers=headers)
         records: list[dict[str, Any]] | None = None
         if not isinstance(detail, Failure) and detail.status == 200:
@@ -168,7 +167,7 @@ class ResendProbe(Probe):
                 out.append(ctx.result(RECORDS, Status.ERROR, "Resend's domain answer has records without a "
                                       "string record, name, type or status",
                                       "Retry later; if it persists, report it with -v output."))
-                return out + await self._dns(ctx, default_layout(domain, region=str(match.get("region") or "us-east-1")))
+                return out + await self.check_dns(ctx, default_layout(domain, region=str(match.get("region") or "us-east-1")))
         out.append(self._domain_status(ctx, domain, match, records))
         if records is None:
             out.append(ctx.indeterminate(RECORDS, detail, f"reading {domain}'s records") if isinstance(detail, Failure)
@@ -179,7 +178,7 @@ class ResendProbe(Probe):
         else:
             out.append(self._records(ctx, domain, records))
             layout = layout_from_records(domain, str(match.get("region") or "us-east-1"), records)
-        return out + await self._dns(ctx, layout)
+        return out + await self.check_dns(ctx, layout)
 
     async def _next_pages(self, ctx: ProbeContext, headers: dict[str, Any], domain: str,
                           domains: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[dict[str, Any]],
@@ -210,10 +209,6 @@ class ResendProbe(Probe):
                                          f"pages read (Resend says there are more)",
                                          "Retry later; if it persists, check the domain in Resend → Domains.",
                                          domain=domain)
-
-    async def _dns(self, ctx: ProbeContext, layout: MailDnsLayout) -> list[CheckResult]:
-        results = await run_checks(ctx.dns, layout)
-        return [r.model_copy(update={"duration_ms": ctx.elapsed_ms()}) for r in results]
 
     def _not_in_account(self, ctx: ProbeContext, domain: str, names: list[str]) -> CheckResult:
         parents = [n for n in names if domain.endswith("." + n)]

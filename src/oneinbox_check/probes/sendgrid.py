@@ -23,21 +23,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..checks.dkim import DkimExpectation
 from ..checks.email import EmailMetadata, check_from_address
 from ..checks.keyformat import KeyFormat
-from ..checks.maildns import MailDnsLayout, run_checks
+from ..checks.layout import DkimExpectation, MailDnsLayout
 from ..models import CheckResult, Status
 from ..net.http import Failure
 from ..secrets import wrap
 from ._base import AUTH, SCOPE, Probe, ProbeContext, accepted, auth_rejected, auth_undetermined, json_object
 from ._envelopes import sendgrid_error, sendgrid_invalid_key
+from .capabilities import DNS_IDS, FROM, MailDns
 from .facts import Call, ProviderFacts
 
 TITLE = "SendGrid"
-FROM = "email.from_address"
 SENDER = "sendgrid.sender"
-DNS_IDS = ("dns.spf", "dns.dkim", "dns.mx", "dns.dmarc")
 MAIL_SEND = "mail.send"
 PAGE_SIZE = 50  # asked for; SendGrid may send fewer per page (default page size undocumented)
 MAX_PAGES = 20
@@ -58,7 +56,6 @@ def layout_from_authenticated(auth: dict[str, Any]) -> MailDnsLayout:
     domain = str(auth.get("domain", "")).lower()
     dns = auth.get("dns") if isinstance(auth.get("dns"), dict) else {}
     layout = default_layout(domain)
-    layout.source = "SendGrid API"
     dkims = []
     for key in ("dkim1", "dkim2", "dkim"):
         entry = dns.get(key)
@@ -80,7 +77,7 @@ def layout_from_authenticated(auth: dict[str, Any]) -> MailDnsLayout:
     return layout
 
 
-class SendGridProbe(Probe):
+class SendGridProbe(Probe, MailDns):
     facts = ProviderFacts(
         request=Call("GET", "sendgrid", "/v3/scopes", "`Authorization: Bearer <key>`"),
         valid="200 with a `scopes` list → `key.auth` pass; `key.scope` pass when it holds `mail.send`.",
@@ -138,8 +135,7 @@ class SendGridProbe(Probe):
             return out + ctx.skipped([SENDER, *DNS_IDS], "no valid from_email")
         sender, layout = await self._sender(ctx, headers, domain, ctx.metadata.from_email.strip().lower(), scopes)
         out.append(sender)
-        results = await run_checks(ctx.dns, layout or default_layout(domain))
-        return out + [r.model_copy(update={"duration_ms": ctx.elapsed_ms()}) for r in results]
+        return out + await self.check_dns(ctx, layout or default_layout(domain))
 
     async def _authenticated(self, ctx: ProbeContext, headers: dict[str, Any],
                              name: str) -> list[dict[str, Any]] | CheckResult:

@@ -1,4 +1,5 @@
-"""A very small ASGI toolkit for the fakes: routing, JSON answers and fault injection.
+"""A very small ASGI toolkit for the fakes: routing, JSON answers, per-key states
+(``KeyedApp``) and fault injection.
 
 Faults are scriptable per scenario: match a path (regex) and optionally a
 method and key, then add latency, answer a fixed status/body, or drop the
@@ -134,6 +135,17 @@ class FakeApp:
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         await serve_asgi(self, scope, receive, send)
+
+
+class KeyedApp(FakeApp):
+    """A fake whose answers depend on the key's state."""
+
+    def __init__(self, keys: dict[str, str] | None = None):
+        self.keys: dict[str, str] = dict(keys or {})
+        super().__init__()
+
+    def state(self, key: str | None) -> str | None:
+        return self.keys.get(key or "")
 
 
 async def read_request(scope: dict, receive: Callable, path: str | None = None) -> Request:

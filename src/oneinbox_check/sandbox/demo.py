@@ -13,7 +13,7 @@ from ..probes._base import load_registry
 from ..session import Options, Session, execute
 from . import scenario
 from .dns import DnsResponder
-from .world import IN_PROCESS_BASE
+from .network import IN_PROCESS_BASE, FakeNetwork
 
 
 def demo_manifest_path() -> str:
@@ -22,8 +22,7 @@ def demo_manifest_path() -> str:
 
 def demo_env(base: str) -> dict[str, str]:
     ws = base.replace("http://", "ws://", 1)
-    return {**os.environ, **scenario.KEYS, "ONEINBOX_SANDBOX": base, "ONEINBOX_SANDBOX_WS": ws,
-            "SANDBOX_TWILIO_SID": scenario.TWILIO_SID}
+    return {**os.environ, **scenario.KEYS, **scenario.ENV, "ONEINBOX_SANDBOX": base, "ONEINBOX_SANDBOX_WS": ws}
 
 
 def run_demo(options: Options) -> int:
@@ -46,7 +45,7 @@ def run_demo(options: Options) -> int:
     return code
 
 
-def _show_drift(sandbox: scenario.Sandbox, entries: list, options: Options) -> None:
+def _show_drift(sandbox: FakeNetwork, entries: list, options: Options) -> None:
     """What `oneinbox-check drift` would say against the sandbox's OneInbox, which holds an
     earlier registration of the manifest — except that one entry was never registered, one
     key was rotated at the provider only, one integration is stored twice, one under another

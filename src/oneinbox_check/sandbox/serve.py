@@ -15,13 +15,13 @@ from ..endpoints import is_loopback
 from ..errors import UsageError
 from . import scenario
 from .dns import DnsResponder
-from .world import Sandbox
+from .network import FakeNetwork
 
 
 class Server:
     """The sandbox's HTTP app under uvicorn in a background thread (also used by tests)."""
 
-    def __init__(self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, sandbox: FakeNetwork, host: str = "127.0.0.1", port: int = 0):
         if not is_loopback(host):
             raise UsageError(f"the sandbox only listens on loopback, not {host}")
         try:
@@ -74,7 +74,8 @@ def serve(host: str = "127.0.0.1", port: int = 0, dns_port: int = 0) -> int:
         print("Sandbox keys (for manifests):")
         for name, key in scenario.KEYS.items():
             print(f"  export {name}={key}")
-        print(f"  export SANDBOX_TWILIO_SID={scenario.TWILIO_SID}")
+        for name, value in scenario.ENV.items():
+            print(f"  export {name}={value}")
         print(f"  export ONEINBOX_SANDBOX={http.base} ONEINBOX_SANDBOX_WS={http.base.replace('http', 'ws', 1)}")
         from .demo import demo_manifest_path
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..asgi import Request, Response, json_response
-from .keyed import KeyedApp
+from ..asgi import KeyedApp, Request, Response, json_response
+from . import Wiring
 
 DEFAULT_FIELDS = [
     {"type": "name", "slug": "name", "required": True, "isDefault": True, "hidden": False},
@@ -122,3 +122,17 @@ class CalcomFake(KeyedApp):
         day = (start + timedelta(days=1)).isoformat()
         return json_response(200, {"status": "success", "data": {
             day: [{"start": f"{day}T{h:02d}:00:00.000Z"} for h in (9, 10, 11)]}})
+
+
+KEYS = {
+    "SANDBOX_CALCOM_KEY": "cal_live_a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    "SANDBOX_CALCOM_EXPIRED_KEY": "cal_live_0f9e8d7c6b5a49382716f5e4d3c2b1a0",
+}
+
+WIRING = Wiring(keys=KEYS, apps=lambda: {"calcom": CalcomFake(
+    {KEYS["SANDBOX_CALCOM_KEY"]: "valid", KEYS["SANDBOX_CALCOM_EXPIRED_KEY"]: "expired"},
+    [EventType(1001, "Product Demo"), EventType(1002, "Discovery Call", length=20, hidden=True),
+     EventType(1003, "Onboarding", length=60, extra_fields=[
+         {"type": "text", "slug": "company", "label": "Company", "required": True, "hidden": False}]),
+     EventType(1004, "Consulting", slots=False)],
+)})

@@ -14,8 +14,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..asgi import Request, Response, json_response
-from .keyed import KeyedApp
+from ..asgi import KeyedApp, Request, Response, json_response
+from . import Wiring
 
 STYLES = ("offset", "cursor", "next", "link", "page", "bare", "endless")
 
@@ -114,3 +114,10 @@ class OneInboxFake(KeyedApp):
                           metadata=body.get("metadata", {}))
         item["id"] = str(uuid.uuid4())
         return json_response(201, {k: v for k, v in item.items() if k != "masked_key"})
+
+
+KEYS = {"SANDBOX_ONEINBOX_KEY": "oi_sandboxFAKEkeyP5n8Xc2Vb7"}
+
+# the sandbox's OneInbox already holds one integration ("Deepgram STT"), for `drift` and `register`
+WIRING = Wiring(keys=KEYS, apps=lambda: {"oneinbox": OneInboxFake({KEYS["SANDBOX_ONEINBOX_KEY"]: "valid"},
+                                                                  existing=["Deepgram STT"])})

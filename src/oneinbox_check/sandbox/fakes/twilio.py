@@ -1,13 +1,12 @@
-"""Fakes of the telephony providers (Twilio with its Trunking API, Telnyx)."""
+"""Fake of Twilio's REST API (account, balance, numbers) with its Trunking API."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..asgi import Request, Response, json_response
-from .keyed import KeyedApp
+from ..asgi import KeyedApp, Request, Response, json_response
+from . import Wiring
 
 
 @dataclass
@@ -133,77 +132,34 @@ class TwilioFake(KeyedApp):
             for i, url in enumerate(trunk.origination)], "meta": {"next_page_url": None}})
 
 
-@dataclass
-class TelnyxNumber:
-    phone_number: str
-    status: str = "active"
-    connection_id: str | None = "1684641123236054244"
-    connection_name: str | None = "OneInbox SIP"
+KEYS = {
+    "SANDBOX_TWILIO_TOKEN": "c0ffee11c0ffee11c0ffee11d15ea5e1",
+    "SANDBOX_TWILIO_TRIAL_TOKEN": "c0ffee22c0ffee22c0ffee22d15ea5e2",
+    "SANDBOX_TWILIO_SUSPENDED_TOKEN": "c0ffee33c0ffee33c0ffee33d15ea5e3",
+    "SANDBOX_TWILIO_LOW_TOKEN": "c0ffee44c0ffee44c0ffee44d15ea5e4",
+}
+
+# Twilio sandbox accounts (SIDs are not secret; tokens are in KEYS)
+TWILIO_SID = "AC" + "5a4d0b0e" * 3 + "00000001"
+TWILIO_TRIAL_SID = "AC" + "5a4d0b0e" * 3 + "00000002"
+TWILIO_SUSPENDED_SID = "AC" + "5a4d0b0e" * 3 + "00000003"
+TWILIO_LOW_SID = "AC" + "5a4d0b0e" * 3 + "00000004"  # the demo manifest names it literally
+TWILIO_TRUNK_SID = "TK" + "5a4d0b0e" * 3 + "00000001"
 
 
-# Telnyx balances by key state: (balance, credit_limit, available_credit), strings as spec3.yml UserBalance
-TELNYX_BALANCES = {"valid": ("300.00", "100.00", "400.00"), "low_balance": ("3.00", "0.00", "3.00"),
-                   "no_credit": ("-12.50", "0.00", "-12.50"), "on_credit": ("-20.00", "100.00", "80.00"),
-                   "balance_forbidden": None}
+def _apps() -> dict[str, TwilioFake]:
+    k = KEYS
+    twilio = TwilioFake([
+        TwilioAccount(TWILIO_SID, k["SANDBOX_TWILIO_TOKEN"], numbers=[
+            TwilioNumber("+14155550100", "PN" + "1a" * 16, trunk_sid=TWILIO_TRUNK_SID),
+            TwilioNumber("+14155550101", "PN" + "2b" * 16),
+            TwilioNumber("+14155550102", "PN" + "3c" * 16, voice=False)],
+            trunks=[TwilioTrunk(TWILIO_TRUNK_SID, "oneinbox-demo.pstn.twilio.com", ["sip:agent.oneinbox.example"])]),
+        TwilioAccount(TWILIO_TRIAL_SID, k["SANDBOX_TWILIO_TRIAL_TOKEN"], type="Trial"),
+        TwilioAccount(TWILIO_SUSPENDED_SID, k["SANDBOX_TWILIO_SUSPENDED_TOKEN"], status="suspended"),
+        TwilioAccount(TWILIO_LOW_SID, k["SANDBOX_TWILIO_LOW_TOKEN"], balance="1.20"),
+    ])
+    return {"twilio": twilio, "twilio-trunking": twilio}  # one fake behind both of the probe's endpoints
 
 
-class TelnyxFake(KeyedApp):
-    """keys: key → a TELNYX_BALANCES state ("valid", …); ``numbers`` belong to every such key."""
-
-    name = "telnyx"
-
-    def __init__(self, keys: dict[str, str] | None = None, numbers: list[TelnyxNumber] | None = None):
-        self.numbers = numbers or []
-        super().__init__(keys)
-
-    def setup(self) -> None:
-        self.route("GET", "/v2/balance", self.balance)
-        self.route("GET", "/v2/phone_numbers", self.phone_numbers)
-
-    def _denied(self, r: Request) -> Response | None:
-        """401 in spec3.yml's ``Errors`` envelope (string ``code``); code 10009 per providers.md, the detail
-        text is unconfirmed."""
-        if self.state(r.bearer()) not in TELNYX_BALANCES:
-            return json_response(401, {"errors": [{"code": "10009", "title": "Authentication failed",
-                                                   "detail": "The API key looks malformed. Check that you copied it correctly."}]})
-        return None
-
-    def balance(self, r: Request) -> Response:
-        denied = self._denied(r)
-        if denied:
-            return denied
-        amounts = TELNYX_BALANCES[self.state(r.bearer()) or "valid"]
-        if amounts is None:
-            # spec3.yml GetUserBalance 403 billing_ForbiddenErrorResponse ("Insufficient permissions to access
-            # balance information"); code 10010 per providers.md, the detail text is unconfirmed
-            return json_response(403, {"errors": [{"code": "10010", "title": "Authorization failed",
-                                                   "detail": "You are not authorized to access balance information."}]})
-        balance, credit_limit, available = amounts
-        return json_response(200, {"data": {"record_type": "balance", "balance": balance, "credit_limit": credit_limit,
-                                            "available_credit": available, "pending": "0.00", "currency": "USD"}})
-
-    def phone_numbers(self, r: Request) -> Response:
-        denied = self._denied(r)
-        if denied:
-            return denied
-        wanted = r.query.get("filter[phone_number]")
-        rows = list(self.numbers)
-        if wanted is not None:
-            # Telnyx's spec (spec3.yml, ListPhoneNumbers, filter[phone_number]): "Requires at least three
-            # digits. Non-numerical characters will result in no values being returned." So "+1312…" → [].
-            # How digits match is not documented (unconfirmed): a contains-match here, which keeps the
-            # probe's exact client-side comparison necessary.
-            if not wanted.isdigit() or len(wanted) < 3 or not wanted.isascii():
-                rows = []
-            else:
-                rows = [n for n in rows if wanted in n.phone_number]
-        # PhoneNumberDetailed (spec3.yml): every required property, with neutral values
-        data: list[dict[str, Any]] = [{"id": str(1293384261075731499 + i), "record_type": "phone_number",
-                                       "phone_number": n.phone_number, "status": n.status,
-                                       "connection_id": n.connection_id, "connection_name": n.connection_name,
-                                       "country_iso_alpha2": "US", "tags": [], "external_pin": None,
-                                       "created_at": "2026-01-05T10:00:00.000Z", "phone_number_type": "local",
-                                       "purchased_at": "2026-01-05T10:00:00.000Z", "deletion_lock_enabled": False}
-                                      for i, n in enumerate(rows)]
-        return json_response(200, {"data": data, "meta": {"page_number": 1, "page_size": 20, "total_pages": 1,
-                                                           "total_results": len(data)}})
+WIRING = Wiring(keys=KEYS, env={"SANDBOX_TWILIO_SID": TWILIO_SID}, apps=_apps)

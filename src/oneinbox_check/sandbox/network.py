@@ -1,12 +1,12 @@
-"""The sandbox world: every fake provider behind one ASGI app (by path prefix),
-the DNS zone data, and the ways to reach them — an in-process httpx transport
-(no sockets) for ``demo`` and tests, or real loopback sockets for
-``sandbox serve`` and end-to-end tests.
+"""The sandbox's fake network: every fake provider behind one ASGI app (by path
+prefix), the DNS zone data, and the ways to reach them — an in-process httpx
+transport (no sockets, loopback hosts only) for ``demo`` and tests, or real
+loopback sockets (``serve.Server``) for ``sandbox serve`` and end-to-end tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import httpx
@@ -17,12 +17,18 @@ from .dns import ZoneData
 IN_PROCESS_BASE = "http://127.0.0.1:9"  # never connected to: the ASGI transport answers
 
 
-class Sandbox:
-    """A set of fakes addressed as ``{base}/{name}`` plus DNS zone data."""
+class FakeNetwork:
+    """A set of fakes addressed as ``{base}/{name}`` plus DNS zone data.
 
-    def __init__(self, fakes: Mapping[str, FakeApp], zone: ZoneData | None = None):
+    *unlisted*: mounted names that are no endpoint of a probe (reached through a
+    URL in the manifest instead), left out of :meth:`endpoints`.
+    """
+
+    def __init__(self, fakes: Mapping[str, FakeApp], zone: ZoneData | None = None, *,
+                 unlisted: Collection[str] = ()):
         self.fakes: dict[str, FakeApp] = dict(fakes)
         self.zone = zone or ZoneData()
+        self.unlisted = frozenset(unlisted)
 
     # --- ASGI ---------------------------------------------------------------
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
@@ -40,18 +46,18 @@ class Sandbox:
 
     def endpoints(self, base: str = IN_PROCESS_BASE) -> dict[str, str]:
         """Endpoint overrides (SPEC §6) pointing every provider at its fake."""
-        return {name: f"{base.rstrip('/')}/{name}" for name in self.fakes if name != "ws"}
+        return {name: f"{base.rstrip('/')}/{name}" for name in self.fakes if name not in self.unlisted}
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """An httpx transport that serves requests from the fakes in-process."""
-        return _SandboxTransport(self)
+        return _InProcessTransport(self)
 
     def fake(self, name: str) -> Any:
         return self.fakes[name]
 
 
-class _SandboxTransport(httpx.AsyncBaseTransport):
-    def __init__(self, app: Sandbox):
+class _InProcessTransport(httpx.AsyncBaseTransport):
+    def __init__(self, app: FakeNetwork):
         self._asgi = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,85 +1,14 @@
-"""Fakes of the email providers (Resend, SendGrid) in providers.md's shapes."""
+"""Fake of SendGrid's scopes, domain authentication and verified senders endpoints, and the DNS
+zones of the sandbox's SendGrid account."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..asgi import Request, Response, json_response
+from ..asgi import KeyedApp, Request, Response, json_response
 from ..zones import KEY_2048
-from .keyed import KeyedApp
-
-
-@dataclass
-class ResendDomain:
-    name: str
-    status: str = "verified"
-    region: str = "us-east-1"
-    id: str = ""
-    record_status: dict[str, str] = field(default_factory=dict)  # record label -> status
-    dkim_value: str | None = None
-    sending: str = "enabled"  # capabilities.sending: enabled | disabled (resend-openapi DomainCapabilities)
-    receiving: str = "disabled"
-
-    def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "status": self.status, "created_at": "2026-01-05 10:00:00.000000+00",
-                "region": self.region, "capabilities": {"sending": self.sending, "receiving": self.receiving}}
-
-    def records(self) -> list[dict[str, Any]]:
-        ok = "verified" if self.status == "verified" else "not_started"
-        st = self.record_status
-        return [
-            {"record": "SPF", "name": "send", "type": "MX", "ttl": "Auto", "status": st.get("SPF", ok),
-             "value": f"feedback-smtp.{self.region}.amazonses.com", "priority": 10},
-            {"record": "SPF", "name": "send", "value": '"v=spf1 include:amazonses.com ~all"', "type": "TXT",
-             "ttl": "Auto", "status": st.get("SPF", ok)},
-            {"record": "DKIM", "name": "resend._domainkey", "value": f"p={self.dkim_value or KEY_2048}", "type": "TXT",
-             "ttl": "Auto", "status": st.get("DKIM", ok)},
-        ]
-
-
-class ResendFake(KeyedApp):
-    """keys: key → "full" | "sending"; ``domains`` per full key (shared list by default)."""
-
-    name = "resend"
-
-    def __init__(self, keys: dict[str, str] | None = None, domains: list[ResendDomain] | None = None):
-        self.domains = domains or []
-        for i, d in enumerate(self.domains):
-            d.id = d.id or f"4dd369bc-aa82-4ff3-97de-{i:012d}"
-        super().__init__(keys)
-
-    def setup(self) -> None:
-        self.route("GET", "/domains", self.list_domains)
-        self.route("GET", "/domains/(?P<id>[^/]+)", self.get_domain)
-
-    def _auth(self, r: Request) -> Response | None:
-        """Resend's error envelope {statusCode, name, message}: not in resend.yaml (200s only); names and
-        statuses from resend.com/docs/api-reference/errors (providers.md)."""
-        state = self.state(r.bearer())
-        if r.bearer() is None:
-            return json_response(401, {"statusCode": 401, "name": "missing_api_key",
-                                       "message": "Missing API key in the authorization header."})
-        if state is None:
-            return json_response(400, {"statusCode": 400, "name": "validation_error", "message": "API key is invalid"})
-        if state == "sending":
-            return json_response(401, {"statusCode": 401, "name": "restricted_api_key",
-                                       "message": "This API key is restricted to only send emails"})
-        return None
-
-    def list_domains(self, r: Request) -> Response:
-        return self._auth(r) or json_response(200, {"object": "list", "has_more": False,
-                                                     "data": [d.summary() for d in self.domains]})
-
-    def get_domain(self, r: Request) -> Response:
-        denied = self._auth(r)
-        if denied:
-            return denied
-        domain = next((d for d in self.domains if d.id == r.params["id"]), None)
-        if domain is None:
-            # unconfirmed: the exact 404 name/message for an unknown domain id (same envelope)
-            return json_response(404, {"statusCode": 404, "name": "not_found", "message": "Domain not found"})
-        return json_response(200, {"object": "domain", **domain.summary(), "records": domain.records()})
+from . import Records, Wiring
 
 
 @dataclass
@@ -172,3 +101,31 @@ class SendGridFake(KeyedApp):
 
     def verified(self, r: Request) -> Response:
         return self._readable(r) or json_response(200, {"results": self.senders})
+
+
+KEYS = {"SANDBOX_SENDGRID_KEY": "SG.sandboxFAKEkey7Hq2Lp9X.sandboxFAKEsecret4Tz8Wm3Rk6Yv1Nc5Bd7Jf2Gh9Q"}
+
+
+def _apps() -> dict[str, SendGridFake]:
+    return {"sendgrid": SendGridFake({KEYS["SANDBOX_SENDGRID_KEY"]: "full"}, [SendGridDomain("sg-good.example")],
+                                     [{"id": 1, "from_email": "ops@single.example", "verified": True}])}
+
+
+def _zones() -> Records:
+    return {
+        # provider-side records the SPF includes and DKIM CNAMEs lead to
+        "sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 ip4:208.117.48.0/20 ip4:50.31.32.0/19 ip4:198.37.144.0/20 ~all"]},
+        "u1234.wl.sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 -all"], "MX": ["10 mx.sendgrid.net"]},
+        "s1.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_2048}"]},
+        "s2.domainkey.u1234.wl.sendgrid.net": {"TXT": [f"k=rsa; t=s; p={KEY_2048}"]},
+        "mx.sendgrid.net": {"A": ["167.89.0.1"]},
+        # an authenticated domain with automated security (CNAMEs into SendGrid)
+        "sg-good.example": {"A": ["192.0.2.30"]},
+        "em1234.sg-good.example": {"CNAME": ["u1234.wl.sendgrid.net"]},
+        "s1._domainkey.sg-good.example": {"CNAME": ["s1.domainkey.u1234.wl.sendgrid.net"]},
+        "s2._domainkey.sg-good.example": {"CNAME": ["s2.domainkey.u1234.wl.sendgrid.net"]},
+        "_dmarc.sg-good.example": {"TXT": ["v=DMARC1; p=quarantine"]},
+    }
+
+
+WIRING = Wiring(keys=KEYS, apps=_apps, zones=_zones)
