@@ -13,6 +13,14 @@ from oneinbox_check.models import Integration
 from oneinbox_check.secrets import Secret, mask, scrub
 from tests.helpers import run_cli, write_manifest
 
+
+@pytest.fixture(autouse=True)
+def _registry_loaded() -> None:
+    """Masks show the prefixes the probes declare once the registry has loaded (as every run does)."""
+    from oneinbox_check.probes.registry import load_registry
+
+    load_registry()
+
 BASE = "http://127.0.0.1:7"
 KEY = "sk-proj-" + "LeakCanary9" * 6
 

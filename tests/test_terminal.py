@@ -12,6 +12,8 @@ import pytest
 import respx
 
 from oneinbox_check import cli
+from oneinbox_check.outputs import color_wanted
+from oneinbox_check.progress import Progress
 from oneinbox_check.models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo
 from oneinbox_check.report import render
 from tests.helpers import run_cli, write_manifest
@@ -171,7 +173,7 @@ def test_item6_progress_bar_shows_count_rate_and_eta() -> None:
     from rich.console import Console
 
     buf = io.StringIO()
-    progress = cli._Progress(enabled=True, total=40)
+    progress = Progress(enabled=True, total=40)
     progress.start(Console(file=buf, force_terminal=True, width=100))
     progress.update(10, 40)
     time.sleep(0.05)
@@ -198,7 +200,7 @@ def test_item6_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys) -> No
     (False, False, {"FORCE_COLOR": ""}, False),
 ])
 def test_item6_force_color_and_no_color(tty: bool, flag: bool, env: dict, want: bool) -> None:
-    assert cli.color_wanted(tty, flag, env) is want
+    assert color_wanted(tty, flag, env) is want
 
 
 def test_item6_force_color_colours_piped_output(tmp_path, capsys, monkeypatch) -> None:

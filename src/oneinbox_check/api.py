@@ -1,4 +1,4 @@
-"""The library entry points: the same engine as ``oneinbox-check check``."""
+"""The library entry points: the same run path (:mod:`session`) as ``oneinbox-check check``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .manifest import RawItem, RawManifest, build_entries, read_sources
+from .manifest import RawItem, RawManifest, read_sources
 from .models import Integration, Report, Tool
-from .runner import RunOptions, run
 
 MAX_CALCOM_DAYS = 365
 """``--calcom-days`` / ``probe_options["calcom_days"]`` upper bound (a year of slots)."""
@@ -55,14 +54,10 @@ async def check(
     (default ``os.environ``). A manifest from :func:`load_manifest` carries its
     own rule (files are expanded).
     """
-    from . import endpoints as ep
+    from . import session
     from .errors import UsageError
     from .manifest import check_depth
-    from .net.dns import parse_nameserver
-    from .probes.registry import load_registry
-    from .selection import known_ids, resolve
 
-    registry = load_registry()
     if probe_options and "min_balance" in probe_options:
         from .probes._balances import validated
         probe_options = {**probe_options, "min_balance": validated(probe_options["min_balance"])}
@@ -77,18 +72,16 @@ async def check(
             check_depth("<library>", item.data)
     if not raw.integrations:
         raise UsageError("no integrations given: nothing to check")
-    only, skip = resolve(only, skip, known_ids(registry), names=("only", "skip"))
     days = (probe_options or {}).get("calcom_days", 14)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_CALCOM_DAYS:
         raise UsageError(f"probe_options calcom_days must be a whole number from 1 to {MAX_CALCOM_DAYS}")
-    entries = build_entries(raw, registry, env if env is not None else os.environ)
-    resolved = ep.resolve(registry.endpoint_defaults(), [f"{k}={v}" for k, v in (endpoints or {}).items()])
-    options = RunOptions(
-        offline=offline, strict=strict, endpoints=resolved, nameservers=[parse_nameserver(n) for n in nameservers],
-        timeout=timeout, retries=retries, concurrency=concurrency, only=only, skip=skip, transport=transport,
-        probe_options=probe_options or {},
+    options = session.Options(
+        offline=offline, strict=strict, only=tuple(only), skip=tuple(skip), selection_names=("only", "skip"),
+        endpoints=tuple(f"{k}={v}" for k, v in (endpoints or {}).items()), nameservers=tuple(nameservers),
+        timeout=timeout, retries=retries, concurrency=concurrency, probe_options=probe_options or {},
     )
-    return await run(entries, registry, options)
+    checked = session.from_manifest(raw, env if env is not None else os.environ, transport=transport)
+    return await session.check(checked, options)
 
 
 def check_sync(

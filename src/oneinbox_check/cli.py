@@ -1,7 +1,10 @@
-"""Command line: argument parsing, dispatch and exit codes only.
+"""Command line: argument parsing, and dispatch to the module that does the work.
 
-Everything heavy (httpx, pydantic, rich, dnspython, probes) is imported inside
-the commands, so ``--help`` and ``--version`` stay fast.
+The flags become the typed options of :mod:`session` (the one run path: manifest,
+run, state, outputs, exit code); ``register``/``drift`` go through :mod:`oneinbox`,
+``demo`` and ``sandbox serve`` through :mod:`sandbox`. Everything heavy (httpx,
+pydantic, rich, dnspython, probes) is imported inside the commands, so ``--help``
+and ``--version`` stay fast.
 """
 
 from __future__ import annotations
@@ -10,16 +13,11 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from .exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT, EXIT_USAGE, PROG, error
 from .report.interface import FORMATS, SORTS
-
-PROG = "oneinbox-check"
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-EXIT_INTERNAL = 70
-EXIT_OUTPUT = 74
 
 _EPILOG = """exit codes:
   0  nothing failed and nothing indeterminate (warn allowed unless --strict)
@@ -33,7 +31,7 @@ _EPILOG = """exit codes:
 
 
 def _version() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return __version__
 
@@ -133,15 +131,6 @@ def _domain(text: str) -> str:
         hint = f"; did you mean {domain.strip()!r}?" if domain.strip() else ""
         raise argparse.ArgumentTypeError(f"{text!r} is an email address, not a domain{hint}")
     return text
-
-
-def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
-    import zlib
-
-    if shard is None:
-        return True
-    index, count = shard
-    return zlib.crc32(name.encode()) % count == index - 1
 
 
 def _report_spec(text: str) -> tuple[str, str]:
@@ -364,9 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _cmd_check(args)
         if args.command == "demo":
-            from .sandbox.demo import run_demo
-
-            return run_demo(args)
+            return _cmd_demo(args)
         if args.command == "register":
             return _cmd_register(args)
         if args.command == "drift":
@@ -392,10 +379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return serve(args.host, args.port, args.dns_port)
     except UsageError as exc:
-        _error(exc)
+        error(exc)
         return EXIT_USAGE
     except WriteError as exc:
-        _error(exc)
+        error(exc)
         return EXIT_OUTPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -416,406 +403,65 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE
 
 
-def _error(message: object) -> None:
-    """One stderr line: a path or name with a newline or an escape sequence cannot forge or hide lines."""
-    from .secrets import clean, scrub
+def _output(args: argparse.Namespace) -> Any:
+    """The output flags as the session's typed ``Output``."""
+    from .outputs import Output
 
-    print(f"{PROG}: error: {clean(scrub(str(message)), newlines=False)}", file=sys.stderr)
+    inputs = [*(getattr(args, "paths", None) or []), *(getattr(args, "reports", None) or [])]
+    if getattr(args, "report_path", None):
+        inputs.append(args.report_path)
+    return Output(format=args.format, path=args.output, reports=tuple(args.report), sort=args.sort,
+                  quiet=args.quiet, verbose=args.verbose, no_color=args.no_color, strict=args.strict,
+                  inputs=tuple(inputs))
 
 
-def run_options(args: argparse.Namespace, registry: Any, *, extra_endpoints: dict[str, str] | None = None,
-                transport: Any = None, progress: Any = None) -> Any:
-    """Turn the shared run flags into RunOptions (usage errors raise)."""
-    from . import endpoints
-    from .net.dns import parse_nameserver
-    from .runner import RunOptions
-    from .selection import known_ids, resolve
+def _options(args: argparse.Namespace) -> Any:
+    """The run flags as the session's typed ``Options``."""
+    from .endpoints import ENV_VAR
+    from .session import Options
 
-    only, skip = resolve(args.only, args.skip, known_ids(registry))
-    cli_endpoints = [f"{k}={v}" for k, v in (extra_endpoints or {}).items()] + list(args.endpoint)
-    resolved = endpoints.resolve(registry.endpoint_defaults(), cli_endpoints, os.environ.get(endpoints.ENV_VAR))
-    return RunOptions(
-        offline=args.offline, strict=args.strict, concurrency=args.concurrency,
-        dns_concurrency=args.dns_concurrency, timeout=args.timeout,
-        retries=args.retries, endpoints=resolved, nameservers=[parse_nameserver(n) for n in args.nameserver],
-        only=only, skip=skip, transport=transport, progress=progress, handle_signals=True,
+    return Options(
+        offline=args.offline, strict=args.strict, only=tuple(args.only), skip=tuple(args.skip),
+        concurrency=args.concurrency, dns_concurrency=args.dns_concurrency, timeout=args.timeout,
+        retries=args.retries, endpoints=tuple(args.endpoint), endpoints_env=os.environ.get(ENV_VAR),
+        nameservers=tuple(args.nameserver), handle_signals=True,
         probe_options={**{str(o["name"]): getattr(args, str(o["name"]), o["default"]) for o in _probe_options()},
                        "min_balance": getattr(args, "min_balance", [])},
+        state=args.state, notify=tuple(args.notify), notify_always=args.notify_always, output=_output(args),
     )
 
 
-def _load_entries(args: argparse.Namespace) -> tuple[list[Any], Any]:
-    """The manifest's entries (this shard's, with ``--shard``) and the probe registry."""
-    from .envsource import environment
-    from .errors import UsageError
-    from .manifest import RawItem, RawManifest, build_entries, read_sources
-    from .probes.registry import load_registry
+def _source(args: argparse.Namespace) -> Any:
+    """Where the command's entries come from, as the session's typed ``Source``."""
+    from .session import Source
 
-    env = environment(getattr(args, "env_file", None), os.environ)
-    from_env = getattr(args, "from_env", False)
-    if not args.paths and not from_env:
-        raise UsageError("name a manifest (PATH, or - for stdin), or use --from-env")
-    for path in args.paths:
-        if os.path.basename(path) == ".env" or path.endswith(".env"):
-            raise UsageError(f"{path} looks like a dotenv file, not a manifest: use --env-file {path} with a "
-                             "manifest that refers to its variables as ${NAME}, or --from-env "
-                             "(see 'oneinbox-check init')")
-    raw = read_sources(args.paths, expand_stdin=getattr(args, "expand_env", False)) if args.paths else RawManifest()
-    if from_env:
-        from .envsource import bodies
-
-        found = bodies(env)
-        if not found and not args.paths:
-            raise UsageError("--from-env: none of the conventional variables is set (OPENAI_API_KEY, "
-                             "RESEND_API_KEY, ...); see 'oneinbox-check init'")
-        raw.integrations += [RawItem("<environment>", i, body, True) for i, body in enumerate(found)]
-    registry = load_registry()
-    for problem in registry.problems:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
-    shard = getattr(args, "shard", None)
-    return [e for e in build_entries(raw, registry, env) if in_shard(e.label, shard)], registry
+    return Source(paths=tuple(args.paths), from_env=getattr(args, "from_env", False),
+                  expand_env=getattr(args, "expand_env", False), env_file=getattr(args, "env_file", None),
+                  shard=getattr(args, "shard", None))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    entries, registry = _load_entries(args)
-    return execute(args, entries, registry)
+    from .session import execute, read
+
+    return execute(read(_source(args)), _options(args)).exit_code
 
 
-def execute(args: argparse.Namespace, entries: list[Any], registry: Any, *,
-            extra_endpoints: dict[str, str] | None = None, transport: Any = None, after: Any = None) -> int:
-    """Run *entries* with the shared flags, then render and write the report.
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .sandbox.demo import run_demo
 
-    *after* (``async (report, options) -> None``) runs once the checks are done,
-    in the same event loop, unless the run was interrupted (``register``).
-    """
-    from .runner import run
-
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(entries))
-    options = run_options(args, registry, extra_endpoints=extra_endpoints, transport=transport,
-                          progress=progress.update)
-
-    async def job() -> Any:
-        report = await run(entries, registry, options)
-        if after is not None and report.exit_code != EXIT_INTERRUPTED:
-            await after(report, options)
-        return report
-
-    keys = {e.label: e.integration.api_key for e in entries if e.integration is not None}
-    return _finish(args, progress, keys, job)
-
-
-def _finish(args: argparse.Namespace, progress: "_Progress", keys: dict[str, Any], job: Any) -> int:
-    """Run ``job()`` (an async function returning a Report) with the
-    progress display, apply ``--state``, write the report, then save the state
-    (SPEC §13); the exit code is the report's, or 74 when a file could not be written."""
-    import anyio
-
-    from . import state as state_file
-    from .files import WriteError
-
-    _check_outputs(args)  # before any request: a bad path probes nothing
-    notify = _notify_urls(args)
-    previous = state_file.load(args.state) if args.state else None  # a bad state file stops before probing
-
-    async def main_task() -> Any:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(progress.ticker)
-            report = await job()
-            tg.cancel_scope.cancel()
-        return report
-
-    try:
-        report = anyio.run(main_task)
-    finally:
-        progress.stop()
-    updated = state_file.apply(report, keys, previous) if previous is not None else None
-    failures = emit(args, report)
-    if updated is not None and report.exit_code != EXIT_INTERRUPTED and not failures:
-        try:  # saved only once the report was written, and never from an interrupted run
-            state_file.save(args.state, updated)
-        except WriteError as exc:
-            failures.append(str(exc))
-    for failure in failures:
-        _error(failure)
-    if notify and previous is not None and report.exit_code != EXIT_INTERRUPTED:
-        _send_notifications(args, notify, report, previous)
-    if failures and report.exit_code != EXIT_INTERRUPTED:
-        return EXIT_OUTPUT
-    return int(report.exit_code)
-
-
-def _notify_urls(args: argparse.Namespace) -> list[str]:
-    """``--notify`` URLs, validated before any request; they need ``--state`` (changes come from it)."""
-    from .errors import UsageError
-    from .notify import validate_url
-
-    urls = [validate_url(u) for u in getattr(args, "notify", None) or []]
-    if urls and not getattr(args, "state", None):
-        raise UsageError("--notify reports what changed since the last run: add --state FILE")
-    if getattr(args, "notify_always", False) and not urls:
-        raise UsageError("--notify-always needs --notify URL")
-    return urls
-
-
-def _send_notifications(args: argparse.Namespace, urls: list[str], report: Any, previous: Any) -> None:
-    """POST the change summary; a failed delivery is said on stderr and never changes the exit code."""
-    import anyio
-
-    from .notify import deliver, heartbeat, payload
-
-    before = {(e["name"], e["provider"]): e["status"] for e in previous.entries.values()}
-    document = payload(report, before) or (heartbeat(report) if args.notify_always else None)
-    if document is None:
-        return
-    for result in anyio.run(lambda: deliver(urls, document, timeout=args.timeout)):
-        if not result.ok:
-            print(f"{PROG}: warning: --notify {result.shown}: not delivered ({result.detail})", file=sys.stderr)
-
-
-def _check_outputs(args: argparse.Namespace) -> None:
-    """Every output path writable, none written twice, none an input (SPEC §13) — before any request."""
-    from .errors import UsageError
-    from .files import check_writable
-
-    def same_file(path: str) -> str | None:
-        real = os.path.realpath(path)
-        if os.path.exists(real) and not os.path.isfile(real):
-            return None  # a device or FIFO (/dev/stdout): written in place, may be shared
-        return real
-
-    inputs = {same_file(p): p for p in [*(getattr(args, "paths", None) or []), *(getattr(args, "reports", None) or []),
-                                         getattr(args, "report_path", None) or "-"] if p != "-"}
-    seen: dict[str, str] = {}
-    for option, path in _output_paths(args):
-        check_writable(path, option)
-        real = same_file(path)
-        if real is None:
-            continue
-        if real in inputs:
-            raise UsageError(f"{option} {path} is also an input ({inputs[real]}): it would be overwritten")
-        if real in seen:
-            raise UsageError(f"{option} {path} is also written by {seen[real]}: give each output its own file")
-        seen[real] = f"{option} {path}"
-
-
-def _output_paths(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """(option, path) of every file this run writes (``--report FORMAT=FILE`` included when given)."""
-    paths = [("--output", args.output)] if getattr(args, "output", None) else []
-    for _fmt, path in getattr(args, "report", None) or []:
-        paths.append(("--report", path))
-    if getattr(args, "state", None):
-        paths.append(("--state", args.state))
-    return paths
-
-
-def emit(args: argparse.Namespace, report: Any) -> list[str]:
-    """Print or write the report; returns what could not be written (the run still counts)."""
-    from .files import WriteError, write_output
-    from .report import render
-    from .report.json import stream
-
-    stdout_tty = sys.stdout.isatty()
-    color = color_wanted(stdout_tty, args.no_color, os.environ)
-    terminal = (stdout_tty or color) and args.output is None
-    sort = getattr(args, "sort", "severity")
-    text: str | Iterator[str]
-    if args.format == "json":  # in pieces, one integration at a time (never held whole)
-        text = stream(report)
-    else:
-        text = render(report, args.format, rich=terminal and args.format == "table",
-                      color=color and args.output is None, verbose=args.verbose > 0, strict=args.strict, sort=sort,
-                      width=_terminal_width() if stdout_tty else 120)
-    failures: list[str] = []
-    if args.output:
-        try:
-            write_output(args.output, text)
-        except WriteError as exc:
-            failures.append(str(exc))
-        if not args.quiet and (args.format != "table" or failures):
-            from .report.table import summary_line
-
-            print(summary_line(report), file=sys.stderr)
-    elif not args.quiet:
-        try:
-            sys.stdout.writelines([text] if isinstance(text, str) else text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            failures.append(f"cannot write the report to stdout: {exc.strerror or exc}")
-    for fmt, path in getattr(args, "report", None) or []:  # more formats from the same run
-        extra: str | Iterator[str] = stream(report) if fmt == "json" else render(
-            report, fmt, rich=False, color=False, verbose=args.verbose > 0, strict=args.strict, sort=sort, width=120)
-        try:
-            write_output(path, extra)
-        except WriteError as exc:
-            failures.append(str(exc))
-    return failures
-
-
-def _terminal_width() -> int:
-    import shutil
-
-    return max(20, shutil.get_terminal_size((120, 24)).columns)
-
-
-def color_wanted(tty: bool, no_color_flag: bool, env: Any) -> bool:
-    """Colour on a terminal; ``FORCE_COLOR`` (non-empty) forces it when piped; ``--no-color`` and
-    ``NO_COLOR`` (non-empty, https://no-color.org) always win."""
-    if no_color_flag or env.get("NO_COLOR"):
-        return False
-    return tty or bool(env.get("FORCE_COLOR"))
-
-
-class _Progress:
-    """A transient progress bar on a terminal (count, rate, ETA), shown only for runs longer than ~1 s;
-    nothing when stderr is not a terminal (piped, CI logs) or with ``-q``."""
-
-    DELAY = 1.0
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled = enabled
-        self.total = total
-        self.done = 0
-        self._bar: Any = None
-        self._task: Any = None
-
-    def update(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-        if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=total or None)
-            self._bar.update(self._task, rate=self.rate())
-
-    async def ticker(self) -> None:
-        if not self.enabled:
-            return
-        import anyio
-
-        await anyio.sleep(self.DELAY)
-        self.start()
-
-    def start(self, console: Any = None) -> None:
-        from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                                   TimeRemainingColumn)
-
-        self._bar = Progress(TextColumn("checking"), BarColumn(bar_width=None), MofNCompleteColumn(),
-                             TaskProgressColumn(), TextColumn("{task.fields[rate]}"), TextColumn("ETA"),
-                             TimeRemainingColumn(), console=console or Console(file=sys.stderr), transient=True,
-                             refresh_per_second=4)
-        self._task = self._bar.add_task("checking", total=self.total or None, completed=self.done, rate="")
-        self._bar.start()
-
-    def rate(self) -> str:
-        if self._bar is None:
-            return ""
-        speed = self._bar.tasks[0].speed if self._bar.tasks else None
-        return f"{speed:.1f}/s" if speed else ""
-
-    def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+    return run_demo(_options(args))
 
 
 def _cmd_register(args: argparse.Namespace) -> int:
-    """Check, then create (SPEC §9). Never registers from a partial run: every
-    check runs, entries are paired with their results by position, and a
-    rejected OneInbox key is a configuration error (exit 2)."""
-    import anyio
+    from .oneinbox import register
 
-    from .errors import UsageError
-    from .secrets import Secret
-
-    if args.only or args.skip:
-        raise UsageError("register always runs every check: --only/--skip are refused "
-                         "(use 'check --only ...' to look at some checks)")
-    raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
-    if not raw_key and not args.dry_run:
-        raise UsageError("register needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
-    if args.offline and not args.dry_run:
-        raise UsageError("register talks to OneInbox: drop --offline (or add --dry-run)")
-    entries, registry = _load_entries(args)
-    from .net.http import HttpClient
-    from .register import list_integrations, mark_duplicate_names, register
-    from .runner import run_all
-
-    mark_duplicate_names(entries)
-    key = Secret(raw_key.strip()) if raw_key else None
-    base = run_options(args, registry).endpoints["oneinbox"]
-    if key and not args.offline:  # a rejected OneInbox key stops before any provider is asked
-
-        async def preflight() -> Any:
-            async with HttpClient(timeout=args.timeout, retries=args.retries) as http:
-                return await list_integrations(http, base, key, max_pages=1)
-
-        listing = anyio.run(preflight)
-        if listing.rejected:
-            raise UsageError(f"{listing.problem}: check --oneinbox-key / ONEINBOX_API_KEY")
-    outcomes: list[Any] = []
-    rejected: list[str] = []
-
-    async def register_healthy(report: Any, options: Any) -> None:
-        results: list[Any] = []
-        async with HttpClient(timeout=options.timeout, retries=options.retries, transport=options.transport) as http:
-
-            async def job() -> None:
-                results.append(await register(report, entries, base=options.endpoints["oneinbox"], key=key,
-                                              strict=args.strict, dry_run=args.dry_run, http=http, outcomes=outcomes))
-
-            interrupted = await run_all([job], handle_signals=True)  # Ctrl-C: keep what was created
-        if interrupted:
-            report.exit_code = EXIT_INTERRUPTED
-        elif results and results[0].rejected:
-            rejected.append(results[0].rejected)
-            report.exit_code = EXIT_USAGE
-        elif any(o.action == "failed" for o in outcomes) and report.exit_code == 0:
-            report.exit_code = 3  # could not register: retry later
-
-    code = execute(args, entries, registry, after=register_healthy)
-    # the ids are this command's answer: on stdout, unless stdout carries a machine-readable report
-    stream = sys.stdout if (args.format == "table" or args.output) else sys.stderr
-    if not raw_key and args.dry_run and not args.quiet:
-        print(f"{PROG}: note: no OneInbox key, so the dry run cannot tell which names already exist in OneInbox "
-              "(those would be skipped); add --oneinbox-key or ONEINBOX_API_KEY to find out", file=sys.stderr)
-    for o in outcomes if not args.quiet else []:
-        print(f"{o.action:<15} {o.name}" + (f"  {o.detail}" if o.detail else ""), file=stream)
-    if code == EXIT_INTERRUPTED and not outcomes:
-        print("interrupted before registering: nothing was created", file=sys.stderr)
-    for reason in rejected:
-        print(f"{PROG}: error: {reason}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
-    return code
+    return register(_source(args), _options(args), oneinbox_key=args.oneinbox_key, dry_run=args.dry_run)
 
 
 def _cmd_drift(args: argparse.Namespace) -> int:
-    """Compare the manifest with OneInbox's stored integrations (SPEC §9); creates nothing."""
-    from .errors import UsageError
-    from .secrets import Secret
+    from .oneinbox import drift
 
-    unused = [flag for flag, given in (("--only/--skip", args.only or args.skip), ("--offline", args.offline),
-                                       ("--state", args.state)) if given]
-    if unused:
-        raise UsageError(f"drift compares names, providers and masked keys with OneInbox; {', '.join(unused)} "
-                         "does not apply")
-    raw_key = args.oneinbox_key or os.environ.get("ONEINBOX_API_KEY")
-    if not raw_key or not raw_key.strip():
-        raise UsageError("drift needs a OneInbox API key: --oneinbox-key or ONEINBOX_API_KEY")
-    entries, registry = _load_entries(args)
-    key = Secret(raw_key.strip())
-    base = run_options(args, registry).endpoints["oneinbox"]
-    from .drift import drift
-
-    results: list[Any] = []
-
-    async def job() -> Any:
-        results.append(await drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
-                                   strict=args.strict, handle_signals=True))
-        return results[-1].report
-
-    code = _finish(args, _Progress(enabled=False, total=0), {}, job)
-    if results and results[0].rejected:
-        print(f"{PROG}: error: {results[0].rejected}: check --oneinbox-key / ONEINBOX_API_KEY", file=sys.stderr)
-    return code
+    return drift(_source(args), _options(args), oneinbox_key=args.oneinbox_key)
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:
@@ -824,8 +470,10 @@ def _cmd_dns(args: argparse.Namespace) -> int:
     from .manifest import Entry
     from .probes.registry import Registry, load_registry
     from .probes.capabilities import Domain, MailDns, MailDnsCheck, mail_dns_probes
+    from .progress import Progress
     from .runner import run
     from .selection import did_you_mean
+    from .session import Session, finish, run_options
 
     registry = load_registry()
     capability = registry.get(args.provider)
@@ -837,34 +485,28 @@ def _cmd_dns(args: argparse.Namespace) -> int:
     if args.region is not None and args.region not in capability.regions:
         raise UsageError(f"--region {args.region!r}: {title} regions are {', '.join(capability.regions)}"
                          if capability.regions else f"--region {args.region!r}: {title}'s DNS layout has no regions")
-    progress = _Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(args.domains))
-    options = run_options(args, registry, progress=progress.update)
+    progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(args.domains))
+    flags = _options(args)
+    options = run_options(Session([], registry), flags, progress=progress.update)  # flags checked as for check
     probe = MailDnsCheck(args.provider, capability, region=args.region, return_path=args.return_path,
                          selector=args.dkim_selector, offline=args.offline)
     entries = [Entry(domain, args.provider, metadata=Domain(domain)) for domain in args.domains]
-    return _finish(args, progress, {}, lambda: run(entries, Registry({args.provider: probe}), options))
+    return finish(flags, lambda: run(entries, Registry({args.provider: probe}), options), progress=progress).exit_code
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
     from .merge import load_report, merge
+    from .session import emit_saved
 
     report = merge([load_report(p) for p in args.reports], strict=args.strict, version=_version())
-    return _emit_saved(args, report)
+    return emit_saved(report, _output(args))
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     from .merge import load_report
+    from .session import emit_saved
 
-    return _emit_saved(args, load_report(args.report_path))
-
-
-def _emit_saved(args: argparse.Namespace, report: Any) -> int:
-    """Render a report that needs no probing; the exit code is the report's (74 if a file failed)."""
-    _check_outputs(args)
-    failures = emit(args, report)
-    for failure in failures:
-        _error(failure)
-    return EXIT_OUTPUT if failures else int(report.exit_code)
+    return emit_saved(load_report(args.report_path), _output(args))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -893,9 +535,11 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_exporter(args: argparse.Namespace) -> int:
     """Scheduled runs served on /metrics and /healthz until SIGTERM (SPEC §9)."""
+    import dataclasses
+
     from .errors import UsageError
     from .exporter import Exporter, parse_interval, parse_listen, serve
-    from .runner import run
+    from .session import check_and_record, read, run_options
 
     interval = parse_interval(args.interval)
     min_interval = parse_interval(args.min_interval, "--min-interval")
@@ -904,21 +548,10 @@ def _cmd_exporter(args: argparse.Namespace) -> int:
                                        ("--notify", args.notify)) if given]
     if unused:
         raise UsageError(f"the exporter serves its results on /metrics; {', '.join(unused)} does not apply")
-    entries, registry = _load_entries(args)  # a bad manifest stops before serving
-    options = run_options(args, registry)
-    options.handle_signals = False  # the exporter's own loop owns SIGTERM/SIGINT
-    from . import state as state_file
-
-    async def run_once() -> Any:
-        current, _ = _load_entries(args)  # read again: an edited manifest applies without a restart
-        report = await run(current, registry, options)
-        if args.state:
-            keys = {e.label: e.integration.api_key for e in current if e.integration is not None}
-            updated = state_file.apply(report, keys, state_file.load(args.state))
-            state_file.save(args.state, updated)
-        return report
-
-    exporter = Exporter(run_once, interval=interval, min_interval=min_interval)
+    source = _source(args)
+    options = dataclasses.replace(_options(args), handle_signals=False)  # the exporter's loop owns SIGTERM/SIGINT
+    run_options(read(source), options)  # a bad manifest or flag stops before serving
+    exporter = Exporter(lambda: check_and_record(source, options), interval=interval, min_interval=min_interval)
     return serve(exporter, listen, ready=lambda address: print(
         f"{PROG} exporter: serving http://{address}/metrics and /healthz; a run every {args.interval}",
         file=sys.stderr, flush=True))

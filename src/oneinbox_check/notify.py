@@ -138,3 +138,30 @@ def validate_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--notify {url!r}: expected an http(s) URL, e.g. https://hooks.slack.com/services/…")
     return url
+
+
+def urls(given: Sequence[str], *, state: str | None, always: bool) -> list[str]:
+    """``--notify`` URLs, validated before any request; they need ``--state`` (changes come from it)."""
+    from .errors import UsageError
+
+    checked = [validate_url(u) for u in given]
+    if checked and not state:
+        raise UsageError("--notify reports what changed since the last run: add --state FILE")
+    if always and not checked:
+        raise UsageError("--notify-always needs --notify URL")
+    return checked
+
+
+def send(urls: Sequence[str], report: Report, previous: Any, *, always: bool, timeout: float) -> None:
+    """POST the change summary; a failed delivery is said on stderr and never changes the exit code."""
+    import anyio
+
+    from .exits import warning
+
+    before = {(e["name"], e["provider"]): e["status"] for e in previous.entries.values()}
+    document = payload(report, before) or (heartbeat(report) if always else None)
+    if document is None:
+        return
+    for result in anyio.run(lambda: deliver(list(urls), document, timeout=timeout)):
+        if not result.ok:
+            warning(f"--notify {result.shown}: not delivered ({result.detail})")

@@ -27,7 +27,9 @@ REQUIRED_CHECKS = ("input.schema", "key.format")  # a report without them was fi
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Registration:
+    """What ``register`` did (or would do) with one manifest entry."""
+
     name: str
     action: str  # registered | exists | would-register | not-registered | failed | unknown
     detail: str = ""
@@ -224,9 +226,9 @@ def _verdict(integ: Any, strict: bool) -> str | None:
 
 
 async def register(report: Report, entries: Sequence[Any], *, base: str, key: Secret | None, strict: bool,
-                   dry_run: bool, http: Any, outcomes: list[Outcome]) -> Result:
+                   dry_run: bool, http: Any, outcomes: list[Registration]) -> Result:
     """Create the eligible integrations of *report*; *entries* carry their bodies,
-    in the report's order. Outcomes are appended to *outcomes* as they happen,
+    in the report's order. Registrations are appended to *outcomes* as they happen,
     so an interrupted run still knows what it created."""
     import anyio
 
@@ -234,7 +236,7 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
     from .net.http import Failure
 
     if len(report.integrations) != len(entries):  # cannot pair results with entries: register nothing
-        outcomes += [Outcome(e.label, "not-registered", "the report does not match the manifest")
+        outcomes += [Registration(e.label, "not-registered", "the report does not match the manifest")
                      for e in entries if e.provider != TOOL_LABEL]
         return Result()
     wanted = []
@@ -243,7 +245,7 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
             continue
         reason = _verdict(integ, strict) if entry.integration is not None else f"its checks say {integ.status.value}"
         if reason:
-            outcomes.append(Outcome(integ.name, "not-registered", reason))
+            outcomes.append(Registration(integ.name, "not-registered", reason))
         else:
             wanted.append(entry)
     if not wanted:
@@ -257,7 +259,7 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
             if listing.problem is not None:
                 detail = (listing.problem if listing.rejected else
                           f"could not list existing integrations ({listing.problem}); nothing registered")
-                outcomes += [Outcome(e.label, "not-registered" if listing.rejected else "failed", detail)
+                outcomes += [Registration(e.label, "not-registered" if listing.rejected else "failed", detail)
                              for e in wanted]
                 return Result(listing.problem if listing.rejected else None)
             existing = {str(i.get("name")) for i in listing.items}
@@ -265,9 +267,9 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
         while pending:
             entry = pending[0]
             if entry.label in existing:
-                outcomes.append(Outcome(entry.label, "exists", "an integration with this name exists; skipped"))
+                outcomes.append(Registration(entry.label, "exists", "an integration with this name exists; skipped"))
             elif dry_run:
-                outcomes.append(Outcome(entry.label, "would-register", "dry run" if key else
+                outcomes.append(Registration(entry.label, "would-register", "dry run" if key else
                                         "dry run without a OneInbox key: cannot tell whether the name exists"))
             else:
                 posting = True
@@ -275,21 +277,21 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
                                            json_body=body_of(entry.integration), idempotent=False)
                 posting = False
                 if isinstance(reply, Failure):
-                    outcomes.append(Outcome(entry.label, "failed", scrub(reply.reason)))
+                    outcomes.append(Registration(entry.label, "failed", scrub(reply.reason)))
                 elif reply.status in (401, 403):
                     reason = f"OneInbox rejected the OneInbox API key ({_rejection(reply)})"
-                    outcomes += [Outcome(e.label, "not-registered", reason) for e in pending]
+                    outcomes += [Registration(e.label, "not-registered", reason) for e in pending]
                     return Result(reason)
                 elif reply.status in (200, 201) and _id(reply.json()):
-                    outcomes.append(Outcome(entry.label, "registered", _id(reply.json()) or ""))
+                    outcomes.append(Registration(entry.label, "registered", _id(reply.json()) or ""))
                     existing.add(entry.label)
                 else:
-                    outcomes.append(Outcome(entry.label, "failed", _rejection(reply)))
+                    outcomes.append(Registration(entry.label, "failed", _rejection(reply)))
             pending.pop(0)
     except anyio.get_cancelled_exc_class():  # interrupted: say what happened to each entry
         if posting:
-            outcomes.append(Outcome(pending.pop(0).label, "unknown", "interrupted while OneInbox was creating it; "
+            outcomes.append(Registration(pending.pop(0).label, "unknown", "interrupted while OneInbox was creating it; "
                                     "run register again (names that exist are skipped)"))
-        outcomes += [Outcome(e.label, "not-registered", "interrupted") for e in pending]
+        outcomes += [Registration(e.label, "not-registered", "interrupted") for e in pending]
         raise
     return Result()

@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from . import __version__
+from ._version import __version__
 from .checks import schema
 from .manifest import TOOL_LABEL, Entry
 from .models import CheckResult, IntegrationReport, Report, Status, Summary, ToolInfo

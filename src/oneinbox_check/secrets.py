@@ -130,19 +130,20 @@ _table = _Table(0)
 _anchors_total = 0  # anchors of every indexed key (sizes a rebuild)
 
 
-_prefixes: tuple[str, ...] | None = None
+_prefixes: tuple[str, ...] = ()
+
+
+def use_mask_prefixes(prefixes: tuple[str, ...]) -> None:
+    """The probes' declared key prefixes (``Probe.mask_prefixes``), handed over by the
+    probe registry when it loads (this module imports no probe and no registry): the
+    mask keeps the part that tells a person which key it is without revealing anything
+    secret. Longest first. Before a registry has loaded, masks show no prefix (safe);
+    prefixes are public, so those of every registry loaded in this process are kept."""
+    global _prefixes
+    _prefixes = tuple(sorted({*_prefixes, *prefixes}, key=lambda p: (-len(p), p)))
 
 
 def _known_prefixes() -> tuple[str, ...]:
-    """The probes' declared key prefixes (``Probe.mask_prefixes``), longest first, so the
-    mask keeps the part that tells a person which key it is without revealing anything
-    secret. Looked up once, on the first key: this module imports no probe when imported,
-    and the prefixes never change while keys are indexed by them."""
-    global _prefixes
-    if _prefixes is None:
-        from .probes.registry import load_registry
-
-        _prefixes = load_registry().mask_prefixes()
     return _prefixes
 
 

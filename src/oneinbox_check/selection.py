@@ -1,4 +1,6 @@
-"""``--only`` / ``--skip`` (SPEC §5): which *live* checks run and are shown.
+"""Which entries and checks a run covers: ``--only`` / ``--skip`` (SPEC §5) and ``--shard I/N``.
+
+``--only``/``--skip`` select which *live* checks run and are shown.
 
 They never hide ``input.schema`` or ``key.format`` (a malformed entry or key
 must never read as a pass because it was filtered out), and a glob that
@@ -82,3 +84,13 @@ def resolve(only: Sequence[str], skip: Sequence[str], known: Sequence[str], *,
         else:
             new_skip.append(glob)
     return new_only, new_skip
+
+
+def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
+    """Whether *name* belongs to shard ``(index, count)`` (stable by name: CRC-32; ``None``: every name)."""
+    import zlib
+
+    if shard is None:
+        return True
+    index, count = shard
+    return zlib.crc32(name.encode()) % count == index - 1

@@ -4,10 +4,11 @@ bytes as the whole render, scrubbed the same way, never one giant string."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
-from oneinbox_check import cli
+from oneinbox_check.outputs import Output, emit
 from oneinbox_check.models import CheckResult, IntegrationReport, Status
 from oneinbox_check.report import render
 from oneinbox_check.report.json import stream
@@ -49,17 +50,15 @@ def test_a_lone_surrogate_streams_like_the_whole_render() -> None:
 def test_the_json_report_is_written_one_integration_at_a_time(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     pieces: list[str] = []
-    monkeypatch.setattr(cli.sys.stdout, "writelines", lambda chunks: pieces.extend(chunks), raising=False)
-    args = cli.build_parser().parse_args(["check", "-", "--format", "json"])
-    assert cli.emit(args, sample()) == []
+    monkeypatch.setattr(sys.stdout, "writelines", lambda chunks: pieces.extend(chunks), raising=False)
+    assert emit(Output(format="json"), sample()) == []
     assert len(pieces) == len(sample().integrations) + 2  # head, each integration, the closing brackets
     assert "".join(pieces) == render(sample(), "json")
 
 
 def test_json_written_to_a_file_is_the_whole_render(tmp_path) -> None:
     out = tmp_path / "r.json"
-    args = cli.build_parser().parse_args(["check", "-", "--format", "json", "-o", str(out), "-q"])
-    assert cli.emit(args, sample()) == []
+    assert emit(Output(format="json", path=str(out), quiet=True), sample()) == []
     assert out.read_text() == render(sample(), "json")
 
 

@@ -126,4 +126,8 @@ def load_registry() -> Registry:
     if not probes:
         problems.append(f"no probes found in the entry-point group {ENTRY_POINT_GROUP!r}: "
                         "is oneinbox-check installed (pip install .)?")
-    return Registry(probes, problems)
+    registry = Registry(probes, problems)
+    from ..secrets import use_mask_prefixes
+
+    use_mask_prefixes(registry.mask_prefixes())  # the masks show the declared prefixes from now on
+    return registry

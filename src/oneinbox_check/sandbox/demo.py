@@ -3,13 +3,14 @@ in-process (no sockets for HTTP; the DNS responder listens on loopback)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 from importlib import resources
 
-from .. import cli
+from ..exits import EXIT_INTERRUPTED
 from ..manifest import build_entries, read_sources
+from ..outputs import terminal_width
 from ..probes.registry import load_registry
+from ..session import Options, Session, execute
 from . import scenario
 from .dns import DnsResponder
 from .network import IN_PROCESS_BASE, FakeNetwork
@@ -24,24 +25,27 @@ def demo_env(base: str) -> dict[str, str]:
     return {**os.environ, **scenario.KEYS, **scenario.ENV, "ONEINBOX_SANDBOX": base, "ONEINBOX_SANDBOX_WS": ws}
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(options: Options) -> int:
+    """Run the bundled manifest against the sandbox: its fakes answer in-process and its DNS
+    responder on loopback; the rest (state, outputs, exit code) is an ordinary session."""
     sandbox = scenario.build()
     registry = load_registry()
     raw = read_sources([demo_manifest_path()])
     entries = build_entries(raw, registry, demo_env(IN_PROCESS_BASE))
+    output = options.output
     with DnsResponder(sandbox.zone) as dns:
-        args.nameserver = [dns.address] + list(args.nameserver)
-        shows_table = not args.quiet and args.format == "table" and not args.output
+        session = Session(entries, registry, endpoints=sandbox.endpoints(IN_PROCESS_BASE),
+                          transport=sandbox.transport(), nameservers=[dns.address])
+        shows_table = not output.quiet and output.format == "table" and not output.path
         if shows_table:
             print("Checking the demo manifest against the built-in sandbox (fake providers, no real keys).\n")
-        code = cli.execute(args, entries, registry, extra_endpoints=sandbox.endpoints(IN_PROCESS_BASE),
-                           transport=sandbox.transport())
-    if shows_table and code != 130:
-        _show_drift(sandbox, entries, args)
+        code = execute(session, options).exit_code
+    if shows_table and code != EXIT_INTERRUPTED:
+        _show_drift(sandbox, entries, options)
     return code
 
 
-def _show_drift(sandbox: FakeNetwork, entries: list, args: argparse.Namespace) -> None:
+def _show_drift(sandbox: FakeNetwork, entries: list, options: Options) -> None:
     """What `oneinbox-check drift` would say against the sandbox's OneInbox, which holds an
     earlier registration of the manifest — except that one entry was never registered, one
     key was rotated at the provider only, one integration is stored twice, one under another
@@ -70,11 +74,11 @@ def _show_drift(sandbox: FakeNetwork, entries: list, args: argparse.Namespace) -
     base = sandbox.endpoints(IN_PROCESS_BASE)["oneinbox"]
 
     async def job():  # type: ignore[no-untyped-def]
-        return await drift(entries, base=base, key=key, timeout=args.timeout, retries=args.retries,
+        return await drift(entries, base=base, key=key, timeout=options.timeout, retries=options.retries,
                            transport=sandbox.transport())
 
     result = anyio.run(job)
-    width = cli._terminal_width() if os.isatty(1) else 120
+    width = terminal_width() if os.isatty(1) else 120
     print("\nDrift against OneInbox (`oneinbox-check drift`: what the sandbox's OneInbox already stores):\n")
-    print(render(result.report, "table", rich=False, color=False, verbose=False, strict=args.strict, width=width),
+    print(render(result.report, "table", rich=False, color=False, verbose=False, strict=options.strict, width=width),
           end="")
