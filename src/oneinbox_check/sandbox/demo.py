@@ -7,7 +7,7 @@ import os
 from importlib import resources
 
 from ..exits import EXIT_INTERRUPTED
-from ..manifest import build_entries, read_sources
+from ..manifest import RawItem, build_entries, read_sources
 from ..outputs import terminal_width
 from ..probes.registry import load_registry
 from ..session import Options, Session, execute
@@ -31,6 +31,7 @@ def run_demo(options: Options) -> int:
     sandbox = scenario.build()
     registry = load_registry()
     raw = read_sources([demo_manifest_path()])
+    raw.integrations += [RawItem("<sandbox fakes>", i, dict(body), expand=True) for i, body in enumerate(scenario.DEMO)]
     entries = build_entries(raw, registry, demo_env(IN_PROCESS_BASE))
     output = options.output
     with DnsResponder(sandbox.zone) as dns:

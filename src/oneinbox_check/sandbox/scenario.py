@@ -38,6 +38,8 @@ def _merge(what: str, parts: Iterable[tuple[str, Mapping[str, _V]]]) -> dict[str
 KEYS: dict[str, str] = _merge("key", ((m, w.keys) for m, w in _WIRINGS.items()))
 # the manifest's other ${VAR}s (not secret, e.g. account SIDs), besides the sandbox's base URLs
 ENV: dict[str, str] = _merge("variable", ((m, w.env) for m, w in _WIRINGS.items()))
+# integration bodies the fakes add to the demo manifest (plugins'; the built-ins' are in demo.toml)
+DEMO: list[Mapping[str, object]] = [body for wiring in _WIRINGS.values() for body in wiring.demo]
 # DNS names that misbehave
 DNS_FAULTS: dict[str, str] = _merge("DNS fault", ((m, w.dns_faults) for m, w in _WIRINGS.items()))
 

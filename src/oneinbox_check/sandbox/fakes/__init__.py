@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..asgi import FakeApp
@@ -49,6 +49,9 @@ class Wiring:
     zones: Callable[[], Records] = _no_zones  # the DNS records of its sandbox accounts' domains
     dns_faults: Mapping[str, str] = field(default_factory=dict)  # DNS name -> "timeout" | "servfail"
     unlisted: bool = False  # its apps are reached through a URL in the manifest, not as probe endpoints
+    # integration bodies (keys as ${VAR} of *keys*) a plugin's fake adds to the demo; the built-ins'
+    # are in sandbox/demo.toml, the one demo manifest
+    demo: tuple[Mapping[str, Any], ...] = ()
 
 
 def modules() -> list[ModuleType]:

@@ -22,4 +22,6 @@ class AcmeMailFake(KeyedApp):
 
 KEYS = {"SANDBOX_ACMEMAIL_KEY": VALID}
 
-WIRING = Wiring(keys=KEYS, apps=lambda: {"acmemail": AcmeMailFake({VALID: "valid"})})
+WIRING = Wiring(keys=KEYS, apps=lambda: {"acmemail": AcmeMailFake({VALID: "valid"})},
+                demo=({"name": "AcmeMail transactional", "provider": "acmemail",
+                       "api_key": "${SANDBOX_ACMEMAIL_KEY}"},))
