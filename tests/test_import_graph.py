@@ -13,17 +13,12 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
 
 import oneinbox_check
 
 PACKAGE = "oneinbox_check"
 ROOT = Path(oneinbox_check.__file__).parent
 
-# Edges another engineer of issue 9 is removing; each names who and why (none may be added).
-OWNED_ELSEWHERE: dict[tuple[str, str], str] = {
-    ("cli", "runner"): "maildns: `dns` runs its one-probe registry with runner.run from cli._cmd_dns",
-}
 
 
 def _module_names() -> dict[str, Path]:
@@ -141,8 +136,7 @@ def test_cli_runs_through_session_and_session_through_runner() -> None:
     edges = graph()
     assert f"{PACKAGE}.session" in edges[f"{PACKAGE}.cli"], "cli does not call session"
     assert f"{PACKAGE}.runner" in edges[f"{PACKAGE}.session"], "session does not call runner"
-    direct = [edge(f"{PACKAGE}.cli", f"{PACKAGE}.runner")] if f"{PACKAGE}.runner" in edges[f"{PACKAGE}.cli"] \
-        and ("cli", "runner") not in OWNED_ELSEWHERE else []
+    direct = [edge(f"{PACKAGE}.cli", f"{PACKAGE}.runner")] if f"{PACKAGE}.runner" in edges[f"{PACKAGE}.cli"] else []
     assert not direct, "cli runs checks only through session: " + "; ".join(direct)
 
 
@@ -161,9 +155,3 @@ def test_the_runner_imports_no_probe_but_the_registry() -> None:
              if (t == probes or t.startswith(probes + ".")) and t not in allowed]
     assert not wrong, "the runner knows no provider or probe contract: " + "; ".join(wrong)
 
-
-@pytest.mark.parametrize(("importer", "imported"), sorted(OWNED_ELSEWHERE))
-def test_edges_left_to_other_work_still_exist(importer: str, imported: str) -> None:
-    """An allowance is dropped once the edge is gone, so it cannot outlive its reason."""
-    assert f"{PACKAGE}.{imported}" in graph()[f"{PACKAGE}.{importer}"], \
-        f"{importer} -> {imported} is gone: remove it from OWNED_ELSEWHERE ({OWNED_ELSEWHERE[(importer, imported)]})"

@@ -465,33 +465,12 @@ def _cmd_drift(args: argparse.Namespace) -> int:
 
 
 def _cmd_dns(args: argparse.Namespace) -> int:
-    """The email DNS of each domain with a provider's default layout, through the runner like ``check``."""
-    from .errors import UsageError
-    from .manifest import Entry
-    from .probes.registry import Registry, load_registry
-    from .probes.capabilities import Domain, MailDns, MailDnsCheck, mail_dns_probes
     from .progress import Progress
-    from .runner import run
-    from .selection import did_you_mean
-    from .session import Session, finish, run_options
+    from .session import dns
 
-    registry = load_registry()
-    capability = registry.get(args.provider)
-    if not isinstance(capability, MailDns):
-        capable = list(mail_dns_probes(registry.probes))
-        raise UsageError(f"--provider {args.provider!r}: no email DNS layout known for this provider"
-                         f"{did_you_mean(args.provider, capable)} (known: {', '.join(capable)})")
-    title = capability.title or args.provider
-    if args.region is not None and args.region not in capability.regions:
-        raise UsageError(f"--region {args.region!r}: {title} regions are {', '.join(capability.regions)}"
-                         if capability.regions else f"--region {args.region!r}: {title}'s DNS layout has no regions")
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, total=len(args.domains))
-    flags = _options(args)
-    options = run_options(Session([], registry), flags, progress=progress.update)  # flags checked as for check
-    probe = MailDnsCheck(args.provider, capability, region=args.region, return_path=args.return_path,
-                         selector=args.dkim_selector, offline=args.offline)
-    entries = [Entry(domain, args.provider, metadata=Domain(domain)) for domain in args.domains]
-    return finish(flags, lambda: run(entries, Registry({args.provider: probe}), options), progress=progress).exit_code
+    return dns(args.provider, args.domains, _options(args), region=args.region, return_path=args.return_path,
+               selector=args.dkim_selector, progress=progress).exit_code
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:

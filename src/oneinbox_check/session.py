@@ -224,6 +224,35 @@ def finish(options: Options, job: Callable[[], Awaitable[Report]], *, progress: 
     return Completed(report, int(report.exit_code))
 
 
+def dns(provider: str, domains: Sequence[str], options: Options, *, region: str | None = None,
+        return_path: str | None = None, selector: str | None = None, progress: Progress | None = None) -> Completed:
+    """``dns``: each domain's email DNS with *provider*'s default layout (its ``MailDns``
+    capability), run by the runner like ``check`` — a keyless probe per domain."""
+    from .errors import UsageError
+    from .manifest import Entry
+    from .probes.capabilities import Domain, MailDns, MailDnsCheck, mail_dns_probes
+    from .probes.registry import Registry, load_registry
+    from .runner import run
+    from .selection import did_you_mean
+
+    registry = load_registry()
+    capability = registry.get(provider)
+    if not isinstance(capability, MailDns):
+        capable = list(mail_dns_probes(registry.probes))
+        raise UsageError(f"--provider {provider!r}: no email DNS layout known for this provider"
+                         f"{did_you_mean(provider, capable)} (known: {', '.join(capable)})")
+    title = capability.title or provider
+    if region is not None and region not in capability.regions:
+        raise UsageError(f"--region {region!r}: {title} regions are {', '.join(capability.regions)}"
+                         if capability.regions else f"--region {region!r}: {title}'s DNS layout has no regions")
+    shown = progress or Progress(enabled=False, total=len(domains))
+    run_with = run_options(Session([], registry), options, progress=shown.update)  # flags checked as for check
+    probe = MailDnsCheck(provider, capability, region=region, return_path=return_path, selector=selector,
+                         offline=options.offline)
+    entries = [Entry(domain, provider, metadata=Domain(domain)) for domain in domains]
+    return finish(options, lambda: run(entries, Registry({provider: probe}), run_with), progress=shown)
+
+
 def emit_saved(report: Report, output: Output) -> int:
     """Render a report that needs no probing; the exit code is the report's (74 if a file failed)."""
     check_outputs(output)
