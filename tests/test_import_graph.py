@@ -13,7 +13,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-
 import oneinbox_check
 
 PACKAGE = "oneinbox_check"
