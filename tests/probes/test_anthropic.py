@@ -36,6 +36,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("overloaded", j(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}),
      {"key.auth": "error"}),
 ]
+FAKE = AnthropicFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 import respx
 
+from oneinbox_check.sandbox.fakes.assembly_ai import AssemblyAIFake
 from tests.probes.helpers import BASE, j, run_provider
 
 pytestmark = pytest.mark.anyio
@@ -24,6 +25,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("valid", j(200, {"transcripts": []}), {"key.auth": "pass"}),
     ("invalid", j(401, {"error": "Authentication error, API token missing/invalid"}), {"key.auth": "fail"}),
 ]
+FAKE = AssemblyAIFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"authorization": KEY}
 

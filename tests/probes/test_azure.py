@@ -28,6 +28,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("outage", j(503, {}), {"key.auth": "error"}),
     ("403 page from a WAF", httpx.Response(403, text="<html>Forbidden</html>"), {"key.auth": "error"}),
 ]
+FAKE = AzureFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"ocp-apim-subscription-key": KEY}
 

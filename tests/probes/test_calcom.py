@@ -27,6 +27,7 @@ KEY_FORMATS = {
 # These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
 AUTH_ELSEWHERE = {"pass": "test_healthy_event_type_with_slots_passes", "fail": "test_invalid_key_fails",
                   "error": "test_faults_are_errors"}
+FAULTS_ELSEWHERE = "test_faults_are_errors"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 
 
 async def run(sandbox, *tools: int, key: str = KEY, name: str = "cal", **kw):

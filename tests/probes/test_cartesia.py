@@ -29,6 +29,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
      {"key.auth": "error"}),
     ("version rejected", j(400, {"error": "bad version"}), {"key.auth": "error"}),
 ]
+FAKE = CartesiaFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"authorization": "Bearer " + KEY, "x-api-key": None, "cartesia-version": ...}
 

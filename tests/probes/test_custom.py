@@ -23,6 +23,7 @@ KEY_FORMATS = {
 # of this module hold its rows, one per verdict (tests/probes/test_auth_table.py checks they exist)
 AUTH_ELSEWHERE = {"pass": "test_handshake_succeeds", "fail": "test_the_servers_own_refusals_fail",
                   "error": "test_server_trouble_is_error"}
+FAULTS_ELSEWHERE = "test_server_trouble_is_error"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TOKEN = "custom-token-1234567890"
 KEY = TOKEN  # a made-up key of custom's shape

@@ -25,6 +25,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("invalid", j(401, {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."}), {"key.auth": "fail"}),
     ("restricted", j(403, {"err_code": "FORBIDDEN"}), {"key.auth": "pass", "key.scope": "warn"}),
 ]
+FAKE = DeepgramFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"authorization": "Token " + KEY}
 

@@ -32,6 +32,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("invalid", j(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}),
      {"key.auth": "fail"}),
 ]
+FAKE = ElevenLabsFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"xi-api-key": KEY}
 USER = f"{BASE}/elevenlabs/v1/user"

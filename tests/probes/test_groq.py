@@ -7,6 +7,7 @@ import httpx
 import pytest
 import respx
 
+from oneinbox_check.sandbox.fakes.groq import GroqFake
 from tests.probes.helpers import BASE, j, run_provider
 
 pytestmark = pytest.mark.anyio
@@ -25,6 +26,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("invalid", j(401, {"error": {"message": "Invalid API Key", "code": "invalid_api_key"}}), {"key.auth": "fail"}),
     ("bad gateway", j(502, {}, **{"retry-after": "0"}), {"key.auth": "error"}),
 ]
+FAKE = GroqFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 
 
 async def _auth_for(response: httpx.Response) -> str:

@@ -31,6 +31,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("other base_resp error", j(200, {"base_resp": {"status_code": 1002, "status_msg": "rate limit"}}),
      {"key.auth": "error"}),
 ]
+FAKE = MinimaxFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJHcm91cE5hbWUiOiJzYW5kYm94In0.c2FuZGJveFNpZ25hdHVyZTEyMzQ1Njc4OTA"
 
 

@@ -48,6 +48,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("401 from a proxy in HTML", httpx.Response(401, text="<html>401 Unauthorized</html>"),
      {"key.auth": "error"}),
 ]
+FAKE = OpenAIFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 # how key.auth carries the key (None: the header is absent, ...: present, any value)
 AUTH_HEADERS = {"authorization": "Bearer " + KEY}
 

@@ -26,6 +26,7 @@ KEY_FORMATS = {
 # These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
 AUTH_ELSEWHERE = {"pass": "test_verified_domain_with_correct_dns_passes_everything", "fail": "test_invalid_key_fails",
                   "error": "test_indeterminate_answers_are_errors"}
+FAULTS_ELSEWHERE = "test_indeterminate_answers_are_errors"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 
 
 def domain(name: str, status: str = "verified", id_: str = "d1", region: str = "us-east-1") -> dict:

@@ -28,6 +28,7 @@ KEY_FORMATS = {
 # These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
 AUTH_ELSEWHERE = {"pass": "test_valid_authenticated_domain_passes_with_its_dns", "fail": "test_invalid_key_fails",
                   "error": "test_indeterminate_auth_is_error"}
+FAULTS_ELSEWHERE = "test_indeterminate_auth_is_error"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 SCOPES = {"scopes": ["mail.send", "whitelabel.read", "verified_senders.read"]}
 
 

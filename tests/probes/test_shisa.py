@@ -23,6 +23,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("200 that is no voice list", j(200, {"ok": True}), {"key.auth": "error"}),
     ("invalid", j(401, {"detail": "Invalid API key"}), {"key.auth": "fail"}),
 ]
+FAKE = ShisaFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 
 
 async def test_item7_shisa_array_of_voices_is_accepted_with_its_caveat() -> None:

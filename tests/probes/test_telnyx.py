@@ -35,6 +35,7 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("invalid", j(401, {"errors": [{"code": "10009", "title": "Authentication failed"}]}), {"key.auth": "fail"}),
     ("forbidden", j(403, {"errors": [{"code": "10010", "title": "Authorization failed"}]}), {"key.auth": "warn"}),
 ]
+FAKE = TelnyxFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 BASE = "http://127.0.0.1:7/telnyx"
 
 

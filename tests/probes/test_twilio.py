@@ -35,6 +35,7 @@ KEY_FORMATS = {
 # These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
 AUTH_ELSEWHERE = {"pass": "test_full_account_number_and_trunk_pass", "fail": "test_wrong_token_fails_auth",
                   "error": "test_account_faults_are_errors"}
+FAULTS_ELSEWHERE = "test_account_faults_are_errors"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 SID, LOW = TWILIO_SID, TWILIO_LOW_SID
 TRIAL, SUSPENDED, TRUNK = TWILIO_TRIAL_SID, TWILIO_SUSPENDED_SID, TWILIO_TRUNK_SID
 BASE = "http://127.0.0.1:7/twilio"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from oneinbox_check.sandbox.fakes.openai import OpenAIFake
 from tests.probes.helpers import j
 from tests.probes.test_openai import OPENAI_INVALID
 
@@ -22,3 +23,4 @@ AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expec
     ("valid", j(200, {"object": "list", "data": []}), {"key.auth": "pass"}),
     ("invalid", OPENAI_INVALID, {"key.auth": "fail"}),
 ]
+FAKE = OpenAIFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
