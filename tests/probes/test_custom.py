@@ -24,6 +24,13 @@ KEY_FORMATS = {
 AUTH_ELSEWHERE = {"pass": "test_handshake_succeeds", "fail": "test_the_servers_own_refusals_fail",
                   "error": "test_server_trouble_is_error"}
 FAULTS_ELSEWHERE = "test_server_trouble_is_error"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
+
+
+def LEAK_METADATA(base: str) -> dict:  # noqa: N802 - a row, named like the others
+    """The leak sweep's metadata (tests/hostile/test_leaks.py): the custom server is the echo server."""
+    return {"custom_websocket_url": base.replace("http", "ws", 1) + "/whole"}
+
+
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TOKEN = "custom-token-1234567890"
 KEY = TOKEN  # a made-up key of custom's shape
