@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 
 from oneinbox_check.checks.keyformat import hygiene
+from oneinbox_check.probes.registry import load_registry
 from tests.probes import rows
 
 # the hygiene cases every provider shares, made from its "valid" key
@@ -102,18 +103,29 @@ def test_key_format_verdict(report: dict, provider: str, case: str, status: str)
         assert got.get("remediation"), "every non-pass key.format verdict says how to fix it"
 
 
-def test_wrong_provider_names_the_provider_it_looks_like(report: dict) -> None:
-    checks = {c["id"]: c for c in next(i for i in report["integrations"]
-                                       if i["name"] == "openai/wrong_provider (fake key)")["checks"]}
-    assert "Anthropic" in checks["key.format"]["summary"]
-    assert checks["key.format"]["details"]["looks_like"] == "anthropic"
+def _checks(report: dict, provider: str, case: str) -> dict[str, dict]:
+    integ = next(i for i in report["integrations"] if i["name"] == f"{provider}/{case} (fake key)")
+    return {c["id"]: c for c in integ["checks"]}
 
 
-def test_offline_run_marks_live_checks_skipped(report: dict) -> None:
-    checks = {c["id"]: c for c in next(i for i in report["integrations"]
-                                       if i["name"] == "groq/valid (fake key)")["checks"]}
-    assert checks["key.auth"]["status"] == "skip"
-    assert "offline" in checks["key.auth"]["summary"]
+WRONG = sorted(p for p, by_case in CASES.items() if "wrong_provider" in by_case)
+
+
+@pytest.mark.parametrize("provider", WRONG)
+def test_wrong_provider_names_the_provider_it_looks_like(report: dict, provider: str) -> None:
+    """(OpenAI's own row, an Anthropic key, is in tests/probes/test_openai.py by name.)"""
+    got = _checks(report, provider, "wrong_provider")["key.format"]
+    looks_like = load_registry().get(got["details"]["looks_like"])
+    assert looks_like is not None and provider not in looks_like.providers
+    assert looks_like.title in got["summary"]
+
+
+@pytest.mark.parametrize("provider", sorted(CASES))
+def test_offline_run_marks_live_checks_skipped(report: dict, provider: str) -> None:
+    first = load_registry().get(provider).check_ids[0]  # key.auth, or the provider's own live check
+    checks = _checks(report, provider, "valid")
+    assert checks[first]["status"] == "skip"
+    assert "offline" in checks[first]["summary"]
 
 
 @pytest.mark.parametrize(("key", "fragment"), [

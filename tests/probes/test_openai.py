@@ -6,6 +6,7 @@ import httpx
 import pytest
 import respx
 
+from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.sandbox.fakes.openai import OPENAI_QUOTA_CODES, OpenAIFake
 from tests.probes.helpers import BASE, against_fake, j, run_provider
 
@@ -132,3 +133,11 @@ async def test_witness_openai_401_invalid_api_key_fails() -> None:
     body = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
                       "code": "invalid_api_key"}}
     assert await _auth_for("openai", "/openai/v1/models", httpx.Response(401, json=body)) == "fail"
+
+
+def test_wrong_provider_row_names_anthropic() -> None:
+    """OpenAI's wrong_provider row (an Anthropic key) says whose key it looks like (key.format table)."""
+    registry = load_registry()
+    got = registry.get("openai").format_check("openai", KEY_FORMATS["wrong_provider"][0], {}, registry.signatures())
+    assert "Anthropic" in got.summary
+    assert got.details["looks_like"] == "anthropic"
