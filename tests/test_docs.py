@@ -19,11 +19,11 @@ from oneinbox_check.probes.probe import Probe
 from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.probes.facts import Call, ProviderFacts
 from tests.helpers import ROOT
-from tests.probes.test_auth_table import KEYS as AUTH_KEYS
+from tests.probes.rows import keys
 
 BASE = "http://127.0.0.1:7"
 SID = "AC" + "0123456789abcdef" * 2
-KEYS = {**AUTH_KEYS, "resend": "re_Ab12Cd34_" + "Ef56Gh78" * 3, "sendgrid": "SG." + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7O" + "."
+KEYS = {**keys(), "resend": "re_Ab12Cd34_" + "Ef56Gh78" * 3, "sendgrid": "SG." + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7O" + "."
         + "Pq8Rs9Tu0Vw1Xy2Za3Bc4De5Fg6Hi7Jk8Lm9No0Pq1R", "calcom": "cal_live_" + "0123456789abcdef" * 2,
         "twilio": "fedcba9876543210" * 2, "custom": "custom-llm-token-" + "Zq9" * 5}
 METADATA = {"azure": {"region": "eastus"}, "twilio": {"account_sid": SID}, "resend": {"from_email": "hi@example.com"},

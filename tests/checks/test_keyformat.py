@@ -1,45 +1,67 @@
-"""key.format verdicts for all 17 providers, one row per provider and case,
-checked through the CLI on fixtures/manifests/key-formats.json (--offline, on stdin)."""
+"""key.format verdicts for every registered provider, one row per provider and case,
+checked through the CLI on a manifest built from the rows (--offline, on stdin).
+
+A provider's rows are ``KEY_FORMATS`` in tests/probes/test_<provider>.py: case ->
+``(key, expected verdict[, metadata])``, with the module's ``METADATA`` as the default
+metadata. Its ``"valid"`` key also yields the hygiene cases every provider shares
+(``COMMON``). A registered provider without ``KEY_FORMATS`` fails
+``test_every_provider_has_key_format_rows`` (tests/probes/README.md).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
 from oneinbox_check.checks.keyformat import hygiene
-from tests.helpers import FIXTURES
+from oneinbox_check.probes.registry import load_registry
+from tests.probes import rows
 
-MANIFEST = FIXTURES / "manifests" / "key-formats.json"
-PROVIDERS = ["openai", "whisper", "anthropic", "groq", "shisa", "custom", "deepgram", "assembly_ai", "azure",
-             "cartesia", "elevenlabs", "minimax", "twilio", "telnyx", "resend", "sendgrid", "calcom"]
-COMMON = {"valid": "pass", "padded": "fail", "placeholder": "fail", "newline_inside": "fail",
-          "bearer_prefix": "fail", "quoted": "fail"}
-SPECIAL = {
-    ("openai", "bad_prefix"): "fail", ("openai", "bad_length"): "warn", ("openai", "wrong_provider"): "fail",
-    ("openai", "admin_key"): "warn", ("openai", "zero_width_space"): "fail", ("openai", "nbsp"): "fail",
-    ("openai", "accented"): "fail", ("openai", "control_char"): "fail",
-    ("openai", "random_with_placeholder_words"): "pass", ("openai", "prefixed_placeholder"): "fail",
-    ("sendgrid", "random_with_placeholder_words"): "pass",
-    ("whisper", "bad_prefix"): "fail", ("whisper", "wrong_provider"): "fail",
-    ("anthropic", "bad_prefix"): "fail", ("anthropic", "bad_length"): "warn", ("anthropic", "wrong_provider"): "fail",
-    ("anthropic", "admin_key"): "warn",
-    ("groq", "bad_prefix"): "fail", ("groq", "bad_length"): "warn", ("groq", "wrong_provider"): "fail",
-    ("shisa", "bad_length"): "warn", ("shisa", "wrong_provider"): "fail",
-    ("deepgram", "bad_length"): "warn", ("deepgram", "wrong_provider"): "fail",
-    ("assembly_ai", "bad_length"): "warn", ("assembly_ai", "wrong_provider"): "fail",
-    ("azure", "bad_length"): "warn", ("azure", "wrong_provider"): "fail",
-    ("cartesia", "bad_prefix"): "warn", ("cartesia", "wrong_provider"): "fail",
-    ("elevenlabs", "legacy"): "pass", ("elevenlabs", "bad_length"): "warn", ("elevenlabs", "wrong_provider"): "fail",
-    ("minimax", "legacy_jwt_without_group"): "warn", ("minimax", "legacy_jwt_with_group"): "pass", ("minimax", "wrong_provider"): "fail",
-    ("twilio", "account_sid_as_token"): "fail", ("twilio", "bad_length"): "warn", ("twilio", "wrong_provider"): "fail",
-    ("telnyx", "bad_prefix"): "fail", ("telnyx", "bad_length"): "warn", ("telnyx", "wrong_provider"): "fail",
-    ("resend", "bad_prefix"): "fail", ("resend", "bad_length"): "warn", ("resend", "wrong_provider"): "fail",
-    ("sendgrid", "bad_prefix"): "fail", ("sendgrid", "bad_length"): "warn", ("sendgrid", "wrong_provider"): "fail",
-    ("calcom", "bad_prefix"): "fail", ("calcom", "test_key"): "warn", ("calcom", "self_hosted"): "pass",
-    ("calcom", "wrong_provider"): "fail",
+# the hygiene cases every provider shares, made from its "valid" key
+COMMON: dict[str, tuple[Callable[[str], str], str]] = {
+    "padded": (lambda key: "  " + key + "\n", "fail"),
+    "placeholder": (lambda key: "<your_api_key>", "fail"),
+    "newline_inside": (lambda key: key[:10] + "\n" + key[10:], "fail"),
+    "bearer_prefix": (lambda key: "Bearer " + key, "fail"),
+    "quoted": (lambda key: '"' + key + '"', "fail"),
 }
-TABLE = [(p, c, s) for p in PROVIDERS for c, s in COMMON.items()] + [(p, c, s) for (p, c), s in SPECIAL.items()]
+
+
+def cases(provider: str) -> dict[str, tuple[str, str, dict]]:
+    """*provider*'s rows: case -> (key, expected key.format, metadata)."""
+    own = rows.row(provider, "KEY_FORMATS", {})
+    default = rows.metadata(provider)
+    out = {case: (row[0], row[1], row[2] if len(row) > 2 else default) for case, row in own.items()}
+    if "valid" in out:
+        key, _, meta = out["valid"]
+        for case, (make, status) in COMMON.items():
+            out.setdefault(case, (make(key), status, meta))
+    return out
+
+
+CASES = {provider: cases(provider) for provider in rows.rows("KEY_FORMATS")}
+TABLE = [(p, c, s) for p, by_case in CASES.items() for c, (_, s, _) in by_case.items()]
+
+
+def manifest() -> list[dict]:
+    """The table as a manifest: one integration per provider and case."""
+    out = []
+    for provider, by_case in CASES.items():
+        for case, (key, _, meta) in by_case.items():
+            entry = {"name": f"{provider}/{case} (fake key)", "provider": provider, "api_key": key}
+            if meta:
+                entry["metadata"] = meta
+            out.append(entry)
+    return out
+
+
+@pytest.mark.parametrize("provider", rows.providers())
+def test_every_provider_has_key_format_rows(provider: str) -> None:
+    problem = rows.missing(provider, "KEY_FORMATS")
+    assert problem is None, problem
+    assert "valid" in CASES[provider], f"provider {provider}: KEY_FORMATS needs a \"valid\" row"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +75,7 @@ def report() -> dict:
     sys.stdout = buf
     # on stdin: the rows are about key formats, and a key written in a manifest file would be an
     # input.schema warn (keys do not live in files)
-    sys.stdin = io.StringIO(MANIFEST.read_text(encoding="utf-8"))
+    sys.stdin = io.StringIO(json.dumps(manifest()))
     try:
         code = main(["check", "-", "--offline", "--format", "json"])
     finally:
@@ -63,11 +85,11 @@ def report() -> dict:
     return data
 
 
-def test_fixture_covers_every_provider_and_case(report: dict) -> None:
+def test_manifest_covers_every_provider_and_case(report: dict) -> None:
     names = {i["name"] for i in report["integrations"]}
     expected = {f"{p}/{c} (fake key)" for p, c, _ in TABLE}
     assert names == expected
-    assert {i["provider"] for i in report["integrations"]} == set(PROVIDERS)
+    assert {i["provider"] for i in report["integrations"]} == set(CASES)
 
 
 @pytest.mark.parametrize(("provider", "case", "status"), TABLE, ids=[f"{p}-{c}" for p, c, _ in TABLE])
@@ -81,18 +103,29 @@ def test_key_format_verdict(report: dict, provider: str, case: str, status: str)
         assert got.get("remediation"), "every non-pass key.format verdict says how to fix it"
 
 
-def test_wrong_provider_names_the_provider_it_looks_like(report: dict) -> None:
-    checks = {c["id"]: c for c in next(i for i in report["integrations"]
-                                       if i["name"] == "openai/wrong_provider (fake key)")["checks"]}
-    assert "Anthropic" in checks["key.format"]["summary"]
-    assert checks["key.format"]["details"]["looks_like"] == "anthropic"
+def _checks(report: dict, provider: str, case: str) -> dict[str, dict]:
+    integ = next(i for i in report["integrations"] if i["name"] == f"{provider}/{case} (fake key)")
+    return {c["id"]: c for c in integ["checks"]}
 
 
-def test_offline_run_marks_live_checks_skipped(report: dict) -> None:
-    checks = {c["id"]: c for c in next(i for i in report["integrations"]
-                                       if i["name"] == "groq/valid (fake key)")["checks"]}
-    assert checks["key.auth"]["status"] == "skip"
-    assert "offline" in checks["key.auth"]["summary"]
+WRONG = sorted(p for p, by_case in CASES.items() if "wrong_provider" in by_case)
+
+
+@pytest.mark.parametrize("provider", WRONG)
+def test_wrong_provider_names_the_provider_it_looks_like(report: dict, provider: str) -> None:
+    """(OpenAI's own row, an Anthropic key, is in tests/probes/test_openai.py by name.)"""
+    got = _checks(report, provider, "wrong_provider")["key.format"]
+    looks_like = load_registry().get(got["details"]["looks_like"])
+    assert looks_like is not None and provider not in looks_like.providers
+    assert looks_like.title in got["summary"]
+
+
+@pytest.mark.parametrize("provider", sorted(CASES))
+def test_offline_run_marks_live_checks_skipped(report: dict, provider: str) -> None:
+    first = load_registry().get(provider).check_ids[0]  # key.auth, or the provider's own live check
+    checks = _checks(report, provider, "valid")
+    assert checks[first]["status"] == "skip"
+    assert "offline" in checks[first]["summary"]
 
 
 @pytest.mark.parametrize(("key", "fragment"), [

@@ -11,10 +11,9 @@ import pytest
 
 from oneinbox_check.sandbox.fakes.openai import OPENAI_QUOTA_CODES, OpenAIFake, _models
 from tests.contract import _oas_llm as oas
-from tests.probes.test_auth_table import KEYS
+from tests.probes.test_openai import KEY
 
 SPEC = "openai"
-KEY = KEYS["openai"]
 STATES = ["valid", "restricted", "ip_blocked", "invalid", *sorted(OPENAI_QUOTA_CODES)]
 
 

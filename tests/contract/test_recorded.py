@@ -16,7 +16,8 @@ import respx
 
 from oneinbox_check.sandbox.fakes import anthropic, azure, cartesia, elevenlabs, groq, minimax, shisa
 from tests.contract import _oas_llm as oas
-from tests.probes.test_auth_table import ENDPOINTS, KEYS, META, _run
+from tests.probes import rows
+from tests.probes.helpers import ENDPOINTS, run_provider
 
 RECORDED = Path(__file__).resolve().parents[2] / "fixtures" / "recorded"
 FAKES = {"anthropic": anthropic.AnthropicFake, "groq": groq.GroqFake, "cartesia": cartesia.CartesiaFake,
@@ -25,6 +26,7 @@ FAKES = {"anthropic": anthropic.AnthropicFake, "groq": groq.GroqFake, "cartesia"
 BASES = {"anthropic": "anthropic", "groq": "groq", "cartesia": "cartesia", "minimax": "minimax", "shisa": "shisa",
          "azure": "azure", "elevenlabs": "elevenlabs"}
 CASES = sorted(RECORDED.glob("*/*.json"))
+KEYS, META = rows.keys(), rows.rows("METADATA")  # the providers' own rows (tests/probes/test_<provider>.py)
 
 
 def shape(value: Any) -> Any:
@@ -81,7 +83,7 @@ async def test_probe_gives_the_recorded_verdict_on_the_recorded_answer(path: Pat
         respx.route(method=case["request"]["method"], url__startswith=url).mock(return_value=answer)
         if case["request"]["path"] == "/v1/user":  # ElevenLabs' restricted key is tried on /v1/voices next
             respx.get(ENDPOINTS["elevenlabs"] + "/v1/voices").mock(return_value=httpx.Response(200, json={"voices": []}))
-        report = await _run(provider)
+        report = await run_provider(provider)
     checks = {c.id: c.status.value for c in report.integrations[0].checks}
     assert {k: checks[k] for k in case["verdict"]} == case["verdict"]
 

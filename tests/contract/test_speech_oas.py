@@ -10,9 +10,10 @@ from oneinbox_check.sandbox.fakes.assembly_ai import AssemblyAIFake
 from oneinbox_check.sandbox.fakes.deepgram import DeepgramFake
 from oneinbox_check.sandbox.fakes.elevenlabs import ElevenLabsFake
 from tests.contract import _oas_llm as oas
-from tests.probes.test_auth_table import KEYS
+from tests.probes.rows import keys
 
 pytestmark = pytest.mark.anyio
+KEYS = keys()  # the providers' own KEY rows (tests/probes/test_<provider>.py)
 
 
 @pytest.mark.parametrize("state", ["valid", "restricted", "invalid", "low_balance", "no_credit", "no_balances",

@@ -4,6 +4,12 @@ key back in every shape they can, and no output of the checker — any format,
 key, any 12-character window of it, or of its base64 or URL-encoded forms.
 Provider text that is hostile in other ways (escape sequences, a lone
 surrogate) is made safe in every format, and never crashes the run.
+
+The sweep also runs for every registered provider (``test_no_provider_leaks_its_echoed_key``):
+each one's ``KEY`` and ``METADATA`` from tests/probes/test_<provider>.py, every
+endpoint its probe declares pointed at the echo server; a probe that declares
+none (its URL is in the metadata) gives ``LEAK_METADATA(base)`` instead. A
+registered provider without them fails ``test_every_provider_has_leak_rows``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from urllib.parse import quote
 
 import pytest
 
+from oneinbox_check.probes.registry import load_registry
 from tests.helpers import run_cli, write_manifest
+from tests.probes import rows
 from tests.hostile.echo import ECHOES, EchoServer
 
 KEY = "sk-proj-" + "Hs7vQm2LxP9dWn4KbT6yRc8ZfJ3gUe5A" * 2  # a well-formed OpenAI key, never real
@@ -93,6 +101,47 @@ def test_item1_the_mask_still_says_which_key_it_was(server, capsys, tmp_path) ->
     manifest, flags = openai(server, "truncated")
     texts = sweep(capsys, tmp_path, manifest, "table", *flags)
     assert "sk-proj-…Ue5A" in texts["stdout"]
+
+
+def public_prefix(key: str) -> str:
+    """The longest registered mask prefix *key* starts with: the part the mask shows on purpose."""
+    return next((p for p in load_registry().mask_prefixes() if key.startswith(p)), "")
+
+
+def secret_needles(key: str) -> set[str]:
+    """:func:`needles`, less the windows that lie wholly inside the public prefix (or its encodings)."""
+    prefix = public_prefix(key)
+    encoded = base64.b64encode(key.encode()).decode()
+    skip_b64 = len(prefix) // 3 * 4  # base64 characters that encode the prefix alone
+    quoted, skip_quoted = quote(key, safe=""), len(quote(prefix, safe=""))
+    start = max(0, len(prefix) - WINDOW + 1)
+    return ({key} | windows(key, start) | windows(encoded, max(0, skip_b64 - WINDOW + 1))
+            | windows(encoded.replace("+", "-").replace("/", "_"), max(0, skip_b64 - WINDOW + 1))
+            | windows(quoted, max(0, skip_quoted - WINDOW + 1)))
+
+
+@pytest.mark.parametrize("provider", rows.providers())
+def test_every_provider_has_leak_rows(provider: str) -> None:
+    problem = rows.missing(provider, "KEY")
+    assert problem is None, problem
+    if not load_registry().get(provider).endpoints:
+        problem = rows.missing(provider, "LEAK_METADATA")
+        assert problem is None, problem + " (its probe declares no endpoint to point at the echo server)"
+
+
+@pytest.mark.parametrize("provider", sorted(rows.keys()))
+def test_no_provider_leaks_its_echoed_key(server, dns_server, capsys, tmp_path, provider: str) -> None:
+    key, probe = rows.keys()[provider], load_registry().get(provider)
+    make = rows.row(provider, "LEAK_METADATA", None)
+    metadata = make(server.base) if make is not None else rows.metadata(provider)
+    flags = [f"--nameserver={dns_server.address}"]  # any DNS question stays on loopback
+    for name in probe.endpoints:
+        flags += ["--endpoint", f"{name}={server.base}/whole"]
+    manifest = [{"name": "leaky", "provider": provider, "api_key": key, "metadata": metadata}]
+    texts = sweep(capsys, tmp_path, manifest, "json", *flags)
+    found = [f"{where}: {needle!r}" for where, text in texts.items() for needle in secret_needles(key)
+             if needle in text]
+    assert not found
 
 
 SPECIAL = "tok+en/with=special&chars-9q8w7e6r"  # a custom server token whose URL-encoded form differs

@@ -8,11 +8,26 @@ import pytest
 import respx
 
 from oneinbox_check import check
+from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.sandbox import scenario
 from oneinbox_check.sandbox.asgi import Fault
 
 pytestmark = pytest.mark.anyio
 KEY = scenario.KEYS["SANDBOX_CALCOM_KEY"]
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("cal_live_8b483b7ffc050fec94dbca3a0aac3609", "pass"),
+    "bad_prefix": ("d59291f0cde2e5738713a818d8962058765a6ca7", "fail"),
+    "test_key": ("cal_test_cff00d796c25410335b400141212b62c", "warn"),
+    "self_hosted": ("cal_376631129f34369aad80b891baf90d0d", "pass"),
+    "wrong_provider": ("sk-proj-gLKOmxgJTeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40", "fail"),
+}
+# key.auth is not a one-request row here: /v2/me with the API-version headers, through the sandbox fake.
+# These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
+AUTH_ELSEWHERE = {"pass": "test_healthy_event_type_with_slots_passes", "fail": "test_invalid_key_fails",
+                  "error": "test_faults_are_errors"}
+FAULTS_ELSEWHERE = "test_faults_are_errors"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 
 
 async def run(sandbox, *tools: int, key: str = KEY, name: str = "cal", **kw):
@@ -207,3 +222,9 @@ async def test_item8_9_calcom_404_without_calcoms_envelope_is_error(sandbox) -> 
     sandbox.fake("calcom").faults.append(Fault(path=r"/v2/event-types/\d+", status=404, body={"message": "not found"}))
     c = by_id((await run(sandbox, 9999))[0])
     assert c["calcom.event_type"].status.value == "error"
+
+
+def test_item21_calcom_test_key_warns_that_bookings_are_not_real() -> None:
+    registry = load_registry()
+    result = registry.get("calcom").format_check("calcom", "cal_test_" + "0a1b2c3d" * 4, None, registry.signatures())
+    assert result.status.value == "warn" and "test-mode key" in result.summary and "not be real" in result.summary

@@ -13,8 +13,27 @@ import respx
 from oneinbox_check import check
 
 pytestmark = pytest.mark.anyio
+METADATA = {"custom_websocket_url": "wss://llm.example.com/ws"}  # what every row of this provider carries
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("custom-server-token-9xfogoEmvnEN", "pass"),
+}
+# no one-request key.auth: the WebSocket handshake to the server's own URL is the check; these tests
+# of this module hold its rows, one per verdict (tests/probes/test_auth_table.py checks they exist)
+AUTH_ELSEWHERE = {"pass": "test_handshake_succeeds", "fail": "test_the_servers_own_refusals_fail",
+                  "error": "test_server_trouble_is_error"}
+FAULTS_ELSEWHERE = "test_server_trouble_is_error"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
+
+
+def LEAK_METADATA(base: str) -> dict:  # noqa: N802 - a row, named like the others
+    """The leak sweep's metadata (tests/hostile/test_leaks.py): the custom server is the echo server."""
+    return {"custom_websocket_url": base.replace("http", "ws", 1) + "/whole"}
+
+
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TOKEN = "custom-token-1234567890"
+KEY = TOKEN  # a made-up key of custom's shape
 
 
 def accept_value(request: httpx.Request) -> str:

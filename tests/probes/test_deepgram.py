@@ -8,9 +8,26 @@ import respx
 
 from oneinbox_check.models import CheckResult
 from oneinbox_check.sandbox.fakes.deepgram import DeepgramFake
-from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
+from tests.probes.helpers import BASE, against_fake, j, run_provider
 
 pytestmark = pytest.mark.anyio
+KEY = "0123456789" * 4  # a made-up key of deepgram's shape
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("0fb23c6f5da2cec255404e4fb440034d6608697a", "pass"),
+    "bad_length": ("947aaeb26c57d21fa5d328263dfe574de739988", "warn"),
+    "wrong_provider": ("cal_live_8b483b7ffc050fec94dbca3a0aac3609", "fail"),
+}
+AUTH_ROUTE = ("GET", "/deepgram/v1/projects")  # the one request key.auth sends, under helpers.BASE
+AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expected statuses
+    ("valid", j(200, {"projects": []}), {"key.auth": "pass", "key.scope": "pass"}),
+    ("invalid", j(401, {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."}), {"key.auth": "fail"}),
+    ("restricted", j(403, {"err_code": "FORBIDDEN"}), {"key.auth": "pass", "key.scope": "warn"}),
+]
+FAKE = DeepgramFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
+# how key.auth carries the key (None: the header is absent, ...: present, any value)
+AUTH_HEADERS = {"authorization": "Token " + KEY}
 
 
 @pytest.mark.parametrize("response", [httpx.Response(403, text="<html><h1>403 Forbidden</h1></html>"),
@@ -19,13 +36,13 @@ pytestmark = pytest.mark.anyio
 async def test_item14_deepgram_403_without_deepgrams_json_is_an_error(response: httpx.Response) -> None:
     with respx.mock:
         respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=response)
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     checks = {c.id: c for c in report.integrations[0].checks}
     assert checks["key.auth"].status.value == "error"
 
 
 async def test_item14_deepgram_json_403_is_a_valid_restricted_key() -> None:
-    checks = await against_fake(DeepgramFake({KEYS["deepgram"]: "restricted"}), "deepgram")
+    checks = await against_fake(DeepgramFake({KEY: "restricted"}), "deepgram")
     assert checks["key.auth"].status.value == "pass" and checks["key.scope"].status.value == "warn"
 
 
@@ -33,7 +50,7 @@ async def test_deepgram_modern_error_object_is_recognised() -> None:
     body = {"category": "INVALID_AUTH", "message": "Invalid credentials.", "details": "", "request_id": "r"}
     with respx.mock:
         respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json=body))
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "fail"
 
 
@@ -48,7 +65,7 @@ ONE_PROJECT = {"projects": [{"project_id": "p1", "name": "Sandbox"}]}
 
 
 async def balance_of(state: str, **kw: object) -> CheckResult:
-    return (await against_fake(DeepgramFake({KEYS["deepgram"]: state}), "deepgram", **kw))["deepgram.balance"]
+    return (await against_fake(DeepgramFake({KEY: state}), "deepgram", **kw))["deepgram.balance"]
 
 
 async def balance_answering(response: httpx.Response | Exception) -> CheckResult:
@@ -58,7 +75,7 @@ async def balance_answering(response: httpx.Response | Exception) -> CheckResult
             respx.get(BALANCES).mock(side_effect=response)
         else:
             respx.get(BALANCES).mock(return_value=response)
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     return {c.id: c for c in report.integrations[0].checks}["deepgram.balance"]
 
 
@@ -94,7 +111,7 @@ async def test_deepgram_without_balance_rows_skips_as_pay_as_you_go() -> None:
 
 
 async def test_deepgram_balance_read_403_is_skip_not_fail() -> None:
-    checks = await against_fake(DeepgramFake({KEYS["deepgram"]: "billing_forbidden"}), "deepgram")
+    checks = await against_fake(DeepgramFake({KEY: "billing_forbidden"}), "deepgram")
     assert checks["key.auth"].status.value == "pass"
     assert checks["deepgram.balance"].status.value == "skip" and "may not read billing" in checks["deepgram.balance"].summary
 
@@ -131,11 +148,11 @@ async def test_deepgram_rejected_key_skips_the_balance() -> None:
 
 
 async def test_deepgram_balance_is_read_for_the_listed_project_with_the_token() -> None:
-    fake = DeepgramFake({KEYS["deepgram"]: "valid"})
+    fake = DeepgramFake({KEY: "valid"})
     await against_fake(fake, "deepgram")
     request = fake.requests[-1]
     assert request.path == "/v1/projects/3b5a0c2e-0000-4000-8000-000000000001/balances"
-    assert request.headers["authorization"] == "Token " + KEYS["deepgram"]
+    assert request.headers["authorization"] == "Token " + KEY
 
 
 async def test_deepgram_balance_reads_are_bounded_when_a_key_sees_many_projects() -> None:
@@ -144,7 +161,7 @@ async def test_deepgram_balance_reads_are_bounded_when_a_key_sees_many_projects(
         respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(200, json=projects))
         route = respx.get(url__regex=rf"{BASE}/deepgram/v1/projects/p\d+/balances").mock(
             return_value=httpx.Response(200, json={"balances": [{"amount": 50, "units": "usd"}]}))
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     result = {c.id: c for c in report.integrations[0].checks}["deepgram.balance"]
     assert route.call_count == 5 and result.details["projects"] == 12 and result.status.value == "pass"
 
@@ -152,7 +169,7 @@ async def test_deepgram_balance_reads_are_bounded_when_a_key_sees_many_projects(
 async def test_witness_deepgram_401_with_another_err_code_is_error() -> None:
     with respx.mock:
         respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json={"err_code": "SOMETHING_ELSE"}))
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "error"
 
 
@@ -160,7 +177,7 @@ async def test_witness_deepgram_401_modern_shape_with_another_category_is_error(
     body = {"category": "SOMETHING_ELSE", "message": "x", "details": "", "request_id": "r"}
     with respx.mock:
         respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json=body))
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "error"
 
 
@@ -168,5 +185,5 @@ async def test_witness_deepgram_401_legacy_invalid_auth_fails() -> None:
     body = {"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials.", "request_id": "r"}
     with respx.mock:
         respx.get(f"{BASE}/deepgram/v1/projects").mock(return_value=httpx.Response(401, json=body))
-        report = await _run("deepgram")
+        report = await run_provider("deepgram")
     assert {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value == "fail"

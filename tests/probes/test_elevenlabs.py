@@ -14,16 +14,34 @@ import respx
 from oneinbox_check.models import CheckResult
 from oneinbox_check.sandbox.asgi import Fault
 from oneinbox_check.sandbox.fakes.elevenlabs import ElevenLabsFake
-from tests.probes.test_auth_table import BASE, KEYS, _run, against_fake
+from tests.probes.helpers import BASE, against_fake, j, run_provider
 
 pytestmark = pytest.mark.anyio
+KEY = "sk_" + "0a1b2c3d" * 6  # a made-up key of elevenlabs's shape
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("sk_ca923732881584d8c4fa2815d2802827283e0ad841735815", "pass"),
+    "legacy": ("3c425c8d99d19bdd0b6cc60d5d32cbe5", "pass"),
+    "bad_length": ("sk_4014c2b54b", "warn"),
+    "wrong_provider": ("sk_car_kQ1okTBGzvAmwufUxbvJDCTb", "fail"),
+}
+AUTH_ROUTE = ("GET", "/elevenlabs/v1/user")  # the one request key.auth sends, under helpers.BASE
+AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expected statuses
+    ("valid", j(200, {"subscription": {"tier": "free"}}), {"key.auth": "pass", "key.scope": "pass"}),
+    ("invalid", j(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}),
+     {"key.auth": "fail"}),
+]
+FAKE = ElevenLabsFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
+# how key.auth carries the key (None: the header is absent, ...: present, any value)
+AUTH_HEADERS = {"xi-api-key": KEY}
 USER = f"{BASE}/elevenlabs/v1/user"
 SUBSCRIPTION = f"{BASE}/elevenlabs/v1/user/subscription"
 VALID_USER = {"subscription": {"tier": "creator"}}
 
 
 async def quota_of(state: str, fake: ElevenLabsFake | None = None) -> dict[str, CheckResult]:
-    return await against_fake(fake or ElevenLabsFake({KEYS["elevenlabs"]: state}), "elevenlabs")
+    return await against_fake(fake or ElevenLabsFake({KEY: state}), "elevenlabs")
 
 
 async def quota_answering(response: httpx.Response | Exception) -> CheckResult:
@@ -33,7 +51,7 @@ async def quota_answering(response: httpx.Response | Exception) -> CheckResult:
             respx.get(SUBSCRIPTION).mock(side_effect=response)
         else:
             respx.get(SUBSCRIPTION).mock(return_value=response)
-        report = await _run("elevenlabs")
+        report = await run_provider("elevenlabs")
     return {c.id: c for c in report.integrations[0].checks}["elevenlabs.quota"]
 
 
@@ -90,7 +108,7 @@ async def test_elevenlabs_quota_without_a_reset_date_still_fails_when_used_up() 
 
 
 async def test_elevenlabs_restricted_key_skips_the_quota_without_asking() -> None:
-    fake = ElevenLabsFake({KEYS["elevenlabs"]: "restricted"})
+    fake = ElevenLabsFake({KEY: "restricted"})
     quota = (await quota_of("restricted", fake))["elevenlabs.quota"]
     assert quota.status.value == "skip" and fake.count("/v1/user/subscription") == 0
 
@@ -107,7 +125,7 @@ async def test_elevenlabs_rejected_key_skips_the_quota() -> None:
 
 
 async def test_elevenlabs_quota_read_503_is_error() -> None:
-    fake = ElevenLabsFake({KEYS["elevenlabs"]: "valid"})
+    fake = ElevenLabsFake({KEY: "valid"})
     fake.faults.append(Fault(path="/v1/user/subscription", status=503,
                              body={"detail": {"status": "service_unavailable", "message": "Service unavailable"}}))
     checks = await quota_of("valid", fake)
@@ -129,10 +147,10 @@ async def test_elevenlabs_quota_read_failure_is_error_not_fail(response: httpx.R
 
 
 async def test_elevenlabs_quota_request_carries_the_key_header() -> None:
-    fake = ElevenLabsFake({KEYS["elevenlabs"]: "valid"})
+    fake = ElevenLabsFake({KEY: "valid"})
     await quota_of("valid", fake)
     request = fake.requests[-1]
-    assert request.path == "/v1/user/subscription" and request.headers["xi-api-key"] == KEYS["elevenlabs"]
+    assert request.path == "/v1/user/subscription" and request.headers["xi-api-key"] == KEY
 
 
 async def test_elevenlabs_subscription_with_no_character_allowance_warns_not_fails() -> None:
@@ -143,7 +161,7 @@ async def _auth_status(body: dict) -> dict[str, CheckResult]:
     with respx.mock:
         respx.get(USER).mock(return_value=httpx.Response(401, json=body))
         respx.get(url__regex=r".*").mock(return_value=httpx.Response(503))
-        report = await _run("elevenlabs")
+        report = await run_provider("elevenlabs")
     return {c.id: c for c in report.integrations[0].checks}
 
 
@@ -159,4 +177,14 @@ async def test_witness_elevenlabs_401_invalid_api_key_fails() -> None:
 
 async def test_witness_elevenlabs_401_missing_permissions_is_still_a_restricted_key() -> None:
     checks = await _auth_status({"detail": {"status": "missing_permissions", "message": "no user_read"}})
+    assert checks["key.auth"].status.value == "pass" and checks["key.scope"].status.value == "warn"
+
+
+async def test_elevenlabs_restricted_key_falls_back_to_voices() -> None:
+    with respx.mock:
+        respx.get(f"{BASE}/elevenlabs/v1/user").mock(return_value=j(401, {"detail": {"status": "missing_permissions"}}))
+        voices = respx.get(f"{BASE}/elevenlabs/v1/voices").mock(return_value=j(200, {"voices": []}))
+        report = await run_provider("elevenlabs")
+    checks = {c.id: c for c in report.integrations[0].checks}
+    assert voices.called
     assert checks["key.auth"].status.value == "pass" and checks["key.scope"].status.value == "warn"

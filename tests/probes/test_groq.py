@@ -7,15 +7,32 @@ import httpx
 import pytest
 import respx
 
-from tests.probes.test_auth_table import BASE, _run
+from oneinbox_check.sandbox.fakes.groq import GroqFake
+from tests.probes.helpers import BASE, j, run_provider
 
 pytestmark = pytest.mark.anyio
+KEY = "gsk_" + "Gh4j" * 13  # a made-up key of groq's shape
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("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", "pass"),
+    "bad_prefix": ("mxI6CmuxV5EbOApZOXzcycDeZ6dqmVe5Mvxrv99NcqVTSu7rtaUWM6ZO", "fail"),
+    "bad_length": ("gsk_88eb0ogET9D9XyYq6B0F", "warn"),
+    "wrong_provider": ("re_7G5IfQHe_VVEqZe2qpUWnoVPDF2yeE6Rs", "fail"),
+}
+AUTH_ROUTE = ("GET", "/groq/openai/v1/models")  # the one request key.auth sends, under helpers.BASE
+AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expected statuses
+    ("valid", j(200, {"object": "list", "data": []}), {"key.auth": "pass"}),
+    ("invalid", j(401, {"error": {"message": "Invalid API Key", "code": "invalid_api_key"}}), {"key.auth": "fail"}),
+    ("bad gateway", j(502, {}, **{"retry-after": "0"}), {"key.auth": "error"}),
+]
+FAKE = GroqFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 
 
 async def _auth_for(response: httpx.Response) -> str:
     with respx.mock:
         respx.get(f"{BASE}/groq/openai/v1/models").mock(return_value=response)
-        report = await _run("groq")
+        report = await run_provider("groq")
     return {c.id: c for c in report.integrations[0].checks}["key.auth"].status.value
 
 

@@ -13,6 +13,20 @@ from oneinbox_check.sandbox.zones import KEY_1024, KEY_2048
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7/resend"
 KEY = "re_Ab12Cd34_" + "Ef56Gh78" * 3
+METADATA = {"from_email": "hello@example.com"}  # what every row of this provider carries
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("re_7G5IfQHe_VVEqZe2qpUWnoVPDF2yeE6Rs", "pass"),
+    "bad_prefix": ("O2x93CJHLS45gqIO2zVZxqyxKjxvWfColNV9", "fail"),
+    "bad_length": ("re_ds0HqtO93L7Q5uUaVcoj", "warn"),
+    "wrong_provider": ("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", "fail"),
+}
+# key.auth is not a one-request row here: the domain listing, with the from address's DNS beside it.
+# These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
+AUTH_ELSEWHERE = {"pass": "test_verified_domain_with_correct_dns_passes_everything", "fail": "test_invalid_key_fails",
+                  "error": "test_indeterminate_answers_are_errors"}
+FAULTS_ELSEWHERE = "test_indeterminate_answers_are_errors"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 
 
 def domain(name: str, status: str = "verified", id_: str = "d1", region: str = "us-east-1") -> dict:

@@ -12,6 +12,23 @@ from oneinbox_check.sandbox.fakes.sendgrid import SendGridDomain
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:7/sendgrid"
 KEY = "SG." + "Ab12Cd34Ef56Gh78Ij90Kl" + "." + "Mn12Op34Qr56St78Uv90Wx12Yz34Ab56Cd78Ef90Gh1"
+METADATA = {"from_email": "hello@example.com"}  # what every row of this provider carries
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("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", "pass"),
+    "bad_prefix": ("sNOBAGx5diFoNPcbdaKwtgHwIoALtLinxN1Ekia7ZpTjCgeOj3QYrzZq9adP0J5wMPLCM", "fail"),
+    "bad_length": ("SG.7HUFpk5acdIbzlpkd6XgaNJQ8mjAmH", "warn"),
+    "wrong_provider": ("re_7G5IfQHe_VVEqZe2qpUWnoVPDF2yeE6Rs", "fail"),
+    "random_with_placeholder_words": (
+        "SG.XcNOPmeMjvqPVStNKiaEdF.rRgSxxxxxxsDDDXh5Jmtf7Ebyour-9Cryn687neLfjV",
+        "pass"),
+}
+# key.auth is not a one-request row here: the scopes read, with the sender's domain and DNS beside it.
+# These tests of this module hold its rows, one per verdict (test_auth_table.py checks they exist)
+AUTH_ELSEWHERE = {"pass": "test_valid_authenticated_domain_passes_with_its_dns", "fail": "test_invalid_key_fails",
+                  "error": "test_indeterminate_auth_is_error"}
+FAULTS_ELSEWHERE = "test_indeterminate_auth_is_error"  # its faulty-server rows (tests/e2e/test_sandbox_faults.py)
 SCOPES = {"scopes": ["mail.send", "whitelabel.read", "verified_senders.read"]}
 
 

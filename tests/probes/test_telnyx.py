@@ -1,4 +1,5 @@
-"""telnyx.balance (providers.md "Balances and quotas"): read from the /v2/balance
+"""Telnyx: its key-format and key.auth rows, numbers through the sandbox fake, and telnyx.balance
+(providers.md "Balances and quotas"): read from the /v2/balance
 answer key.auth already asked for. No available credit fails like a bad key,
 under --min-balance warns; a read that proves nothing is error/skip."""
 
@@ -10,11 +11,31 @@ import respx
 
 from oneinbox_check import check
 from oneinbox_check.models import CheckResult
+from oneinbox_check.sandbox import scenario
+from oneinbox_check.sandbox.asgi import Fault
 from oneinbox_check.sandbox.fakes.telnyx import TelnyxFake
 from oneinbox_check.sandbox.network import FakeNetwork
+from tests.probes.helpers import j
 
 pytestmark = pytest.mark.anyio
+K = scenario.KEYS
 KEY = "KEY" + "0A1B2C3D" * 4 + "_" + "Uv8w" * 5 + "xy"
+# key.format rows (tests/checks/test_keyformat.py): case -> (key, verdict[, metadata]); "valid" also
+# yields the hygiene cases every provider shares (padded, placeholder, newline_inside, …)
+KEY_FORMATS = {
+    "valid": ("KEY86702824C1C099724CAF4941D4072014_Ox9gy1CJdObOIRpFqaDZeV", "pass"),
+    "bad_prefix": ("ABCP8Yib2eNUS0hmi4Fs9Z6YkRYU7oe1wNWqku5Nr50DjqG96EnLqNGpux", "fail"),
+    "bad_length": ("KEYcmlzkO7rRu5ykYYqhXHd", "warn"),
+    "wrong_provider": ("re_7G5IfQHe_VVEqZe2qpUWnoVPDF2yeE6Rs", "fail"),
+}
+AUTH_ROUTE = ("GET", "/telnyx/v2/balance")  # the one request key.auth sends, under helpers.BASE
+AUTH = [  # key.auth rows (tests/probes/test_auth_table.py): case, answer, expected statuses
+    ("empty 401", httpx.Response(401), {"key.auth": "error"}),
+    ("valid", j(200, {"data": {"record_type": "balance", "balance": "300.00", "currency": "USD"}}), {"key.auth": "pass"}),
+    ("invalid", j(401, {"errors": [{"code": "10009", "title": "Authentication failed"}]}), {"key.auth": "fail"}),
+    ("forbidden", j(403, {"errors": [{"code": "10010", "title": "Authorization failed"}]}), {"key.auth": "warn"}),
+]
+FAKE = TelnyxFake  # its sandbox fake: FAKE({KEY: "valid"}) passes key.auth (tests/e2e/test_sandbox_faults.py)
 BASE = "http://127.0.0.1:7/telnyx"
 
 
@@ -123,3 +144,76 @@ async def test_witness_telnyx_number_with_a_documented_inactive_status_still_fai
     result = await _telnyx_number({"id": "1", "phone_number": "+14155550100", "status": "port-pending",
                                    "connection_id": "c1"})
     assert result.status.value == "fail" and "port_pending" in result.summary
+
+
+# --- numbers and faults through the sandbox fake (formerly test_telephony.py)
+
+async def telnyx(sandbox, number: str | None, key: str = K["SANDBOX_TELNYX_KEY"], **meta):
+    metadata = {"phone_number": number, **meta} if number else meta
+    report = await check([{"name": "x", "provider": "telnyx", "api_key": key, "metadata": metadata}],
+                         endpoints=sandbox.endpoints(), transport=sandbox.transport(), retries=0, timeout=2)
+    return {c.id: c for c in report.integrations[0].checks}
+
+
+@pytest.mark.parametrize(("number", "meta", "status", "fragment"), [
+    ("+13125550100", {}, "pass", "active"),
+    ("+13125550100", {"connection_id": "1684641123236054244"}, "pass", "active"),
+    ("+13125550100", {"connection_id": "999"}, "fail", "not 999"),
+    ("+13125550101", {}, "fail", "purchase_pending"),
+    ("+13125550102", {}, "fail", "no connection"),
+    ("+15739693824", {}, "fail", "not a number of this Telnyx account"),
+    ("+1312555010", {}, "fail", None),  # a prefix of real numbers: the loose filter must not match it
+])
+async def test_telnyx_numbers(sandbox, number: str, meta: dict, status: str, fragment: str | None) -> None:
+    c = await telnyx(sandbox, number, **meta)
+    if "telnyx.phone_number" not in c:  # invalid E.164 fails input.schema instead
+        assert c["input.schema"].status.value == "fail"
+        return
+    assert c["telnyx.phone_number"].status.value == status, c["telnyx.phone_number"]
+    if fragment:
+        assert fragment in c["telnyx.phone_number"].summary
+
+
+async def test_item3_telnyx_filter_sends_digits_only(sandbox) -> None:
+    c = await telnyx(sandbox, "+13125550100")
+    sent = [r.query for r in sandbox.fake("telnyx").requests if r.path == "/v2/phone_numbers"]
+    assert sent == [{"filter[phone_number]": "13125550100"}]
+    assert c["telnyx.phone_number"].status.value == "pass"
+
+
+async def test_item3_telnyx_fake_returns_nothing_for_a_plus_like_telnyx() -> None:
+    """Telnyx's spec: non-numerical characters in filter[phone_number] return no values."""
+    fake = scenario.build().fake("telnyx")
+    key = K["SANDBOX_TELNYX_KEY"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url="http://127.0.0.1") as client:
+        plus = await client.get("/v2/phone_numbers", params={"filter[phone_number]": "+13125550100"},
+                                headers={"Authorization": f"Bearer {key}"})
+        digits = await client.get("/v2/phone_numbers", params={"filter[phone_number]": "13125550100"},
+                                  headers={"Authorization": f"Bearer {key}"})
+    assert plus.json()["data"] == [] and [n["phone_number"] for n in digits.json()["data"]] == ["+13125550100"]
+
+
+@pytest.mark.parametrize("body", [{"message": "proxy auth required"}, {"errors": "no"}, "<html>401</html>"],
+                         ids=["proxy-json", "malformed-errors", "html"])
+async def test_item8_9_telnyx_401_without_telnyx_envelope_is_error(sandbox, body) -> None:
+    sandbox.fake("telnyx").faults.append(Fault(path="/v2/balance", status=401, body=body))
+    c = await telnyx(sandbox, "+13125550100")
+    assert c["key.auth"].status.value == "error" and c["telnyx.phone_number"].status.value == "skip"
+
+
+async def test_telnyx_invalid_key_fails(sandbox) -> None:
+    c = await telnyx(sandbox, "+13125550100", key="KEY" + "0" * 32 + "_" + "a" * 22)
+    assert c["key.auth"].status.value == "fail" and c["telnyx.phone_number"].status.value == "skip"
+
+
+async def test_telnyx_without_number_skips(sandbox) -> None:
+    c = await telnyx(sandbox, None)
+    assert c["key.auth"].status.value == "pass" and c["telnyx.phone_number"].status.value == "skip"
+
+
+@pytest.mark.parametrize("fault", [Fault(path="/v2/phone_numbers", status=429, body={"errors": [{"code": "10011"}]}),
+                                   Fault(path="/v2/phone_numbers", drop=True)], ids=["429", "dropped"])
+async def test_telnyx_number_lookup_faults_are_errors(sandbox, fault: Fault) -> None:
+    sandbox.fake("telnyx").faults.append(fault)
+    c = await telnyx(sandbox, "+13125550100")
+    assert c["telnyx.phone_number"].status.value == "error"
