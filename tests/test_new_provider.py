@@ -5,7 +5,7 @@ fake (``oneinbox_check.sandbox_fakes``) — shows up everywhere the built-ins do
 with no file of oneinbox-check edited.
 
 The plugin lives in tests/plugins/acmemail/ (a package and its ``.dist-info``);
-its rows are tests/plugins/acmemail/test_acmemail.py, dropped into a copy of
+its rows are tests/plugins/acmemail/rows_acmemail.py, dropped into a copy of
 this test tree to show the cross-provider tables pick it up (and fail without it).
 """
 
@@ -89,3 +89,41 @@ def test_without_the_plugin_nothing_of_it_remains() -> None:
     out = subprocess.run([sys.executable, "-m", "oneinbox_check", "probes"], capture_output=True, text=True,
                          timeout=60, check=False)
     assert out.returncode == 0 and "acmemail" not in out.stdout
+
+
+TABLES = ["tests/checks/test_keyformat.py", "tests/probes/test_auth_table.py", "tests/probes/test_keyformat.py",
+          "tests/e2e/test_sandbox_faults.py", "tests/hostile/test_leaks.py"]
+
+
+def _tables(tree: Path) -> subprocess.CompletedProcess[str]:
+    """The cross-provider tables of a copy of this test tree, only their AcmeMail rows."""
+    env = _env()
+    env["PYTHONPATH"] = os.pathsep.join([str(PLUGIN), str(tree)])
+    return subprocess.run([sys.executable, "-m", "pytest", "-rA", "-k", "acmemail", *TABLES], cwd=tree, capture_output=True, text=True, env=env, timeout=240, check=False)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tree")
+    shutil.copytree(ROOT / "tests", root / "tests", ignore=shutil.ignore_patterns("__pycache__", "plugins"))
+    shutil.copytree(ROOT / "fixtures", root / "fixtures")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")  # pytest's settings (anyio, markers)
+    return root
+
+
+def test_every_cross_provider_table_runs_the_plugins_rows(tree: Path) -> None:
+    rows = tree / "tests" / "probes" / "test_acmemail.py"
+    shutil.copy(PLUGIN / "rows_acmemail.py", rows)
+    try:
+        out = _tables(tree)
+    finally:
+        rows.unlink()
+    assert out.returncode == 0, out.stdout[-3000:]
+    passed = {line.split("::")[0] for line in out.stdout.splitlines() if line.startswith("PASSED ")}
+    assert passed == {f"PASSED {table}" for table in TABLES}, out.stdout[-3000:]  # every table ran its rows
+
+
+def test_a_plugin_provider_without_rows_fails_the_tables(tree: Path) -> None:
+    out = _tables(tree)
+    assert out.returncode == 1
+    assert "provider acmemail has no rows" in out.stdout
