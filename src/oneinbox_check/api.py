@@ -9,8 +9,6 @@ from typing import Any
 from .manifest import RawItem, RawManifest, read_sources
 from .models import Integration, Report, Tool
 
-MAX_CALCOM_DAYS = 365
-"""``--calcom-days`` / ``probe_options["calcom_days"]`` upper bound (a year of slots)."""
 
 
 def load_manifest(*paths: str, expand_env: bool = False) -> RawManifest:
@@ -72,9 +70,12 @@ async def check(
             check_depth("<library>", item.data)
     if not raw.integrations:
         raise UsageError("no integrations given: nothing to check")
-    days = (probe_options or {}).get("calcom_days", 14)
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_CALCOM_DAYS:
-        raise UsageError(f"probe_options calcom_days must be a whole number from 1 to {MAX_CALCOM_DAYS}")
+    from .probes.registry import load_registry
+
+    try:  # the probes' declared options (calcom_days, ...), checked against their declarations
+        probe_options = load_registry().option_values(probe_options or {})
+    except ValueError as exc:
+        raise UsageError(f"probe_options {exc}") from None
     options = session.Options(
         offline=offline, strict=strict, only=tuple(only), skip=tuple(skip), selection_names=("only", "skip"),
         endpoints=tuple(f"{k}={v}" for k, v in (endpoints or {}).items()), nameservers=tuple(nameservers),

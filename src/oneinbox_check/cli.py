@@ -537,7 +537,7 @@ def _cmd_exporter(args: argparse.Namespace) -> int:
 
 
 def _cmd_probes() -> int:
-    from .probes.registry import load_registry
+    from .probes.registry import ONEINBOX, load_registry
 
     registry = load_registry()
     print(f"{'provider':<12} {'checks':<70} endpoints")
@@ -546,7 +546,7 @@ def _cmd_probes() -> int:
         checks = ", ".join(["input.schema", "key.format", *probe.check_ids])
         eps = ", ".join(f"{k}={v}" for k, v in probe.endpoints.items()) or "-"
         print(f"{provider:<12} {checks:<70} {eps}")
-    print(f"{'(register)':<12} {'creates integrations in OneInbox':<70} oneinbox=https://api.oneinbox.ai")
+    print(f"{'(register)':<12} {'creates integrations in OneInbox':<70} {'='.join(ONEINBOX)}")
     return 0
 
 
