@@ -15,9 +15,9 @@ KEY = "sk-proj-" + "E" * 48
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    from oneinbox_check.envsource import CONVENTIONS
+    from oneinbox_check.envsource import conventions
 
-    for conv in CONVENTIONS:
+    for conv in conventions():
         for var in (conv.key, *conv.required.values(), *conv.optional.values()):
             monkeypatch.delenv(var, raising=False)
     return monkeypatch

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from oneinbox_check.envsource import CONVENTIONS, bodies, environment, read_env_file, skeleton
+from oneinbox_check.envsource import conventions, bodies, environment, read_env_file, skeleton
 from oneinbox_check.errors import UsageError
 
 SECRET = "sk-proj-" + "Z" * 48
@@ -19,9 +19,9 @@ def test_only_providers_whose_key_variable_is_set_become_integrations():
 
 
 def test_bodies_refer_to_variables_and_never_hold_values():
-    env = {c.key: SECRET for c in CONVENTIONS} | {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32}
+    env = {c.key: SECRET for c in conventions()} | {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32}
     assert SECRET not in repr(bodies(env))
-    assert len(bodies(env)) == len(CONVENTIONS)
+    assert len(bodies(env)) == len(conventions())
 
 
 def test_required_metadata_is_referred_to_even_when_unset_so_input_schema_names_it():

@@ -109,9 +109,9 @@ def test_a_manifest_file_read_through_the_library_warns_too(tmp_path) -> None:
 
 
 def test_integrations_from_the_environment_do_not_warn(capsys, monkeypatch) -> None:
-    from oneinbox_check.envsource import CONVENTIONS
+    from oneinbox_check.envsource import conventions
 
-    for conv in CONVENTIONS:
+    for conv in conventions():
         for var in (conv.key, *conv.required.values(), *conv.optional.values()):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", KEY)

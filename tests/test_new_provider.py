@@ -62,6 +62,16 @@ def test_the_plugin_key_is_checked_and_masked_with_its_declared_prefix() -> None
     assert {c["id"]: c["status"] for c in json.loads(bad.stdout)["integrations"][0]["checks"]}["key.format"] != "pass"
 
 
+def test_the_plugin_key_is_found_in_the_environment_by_from_env_and_init(tmp_path: Path) -> None:
+    out = _cli("check", "--from-env", "--offline", "--format", "json", ACMEMAIL_API_KEY=KEY)
+    assert out.returncode == 0, out.stderr
+    assert [i["provider"] for i in json.loads(out.stdout)["integrations"]] == ["acmemail"]
+    init = _cli("init", str(tmp_path / "m.toml"), ACMEMAIL_API_KEY=KEY)
+    assert init.returncode == 0, init.stderr
+    text = (tmp_path / "m.toml").read_text()
+    assert 'provider = "acmemail"' in text and "${ACMEMAIL_API_KEY}" in text and KEY not in text
+
+
 def test_the_plugin_mail_dns_layout_is_offered_by_dns() -> None:
     out = _cli("dns", "--provider", "acmemail", "--region", "us", "example.com", "--offline", "--format", "json")
     assert out.returncode == 0, out.stderr

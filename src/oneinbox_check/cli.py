@@ -489,13 +489,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .envsource import CONVENTIONS, environment, skeleton
+    from .envsource import conventions, environment, skeleton
     from .errors import UsageError
     from .files import check_writable, write_output
 
     env = environment(args.env_file, os.environ)
     text = skeleton(env)
-    found = [c.key for c in CONVENTIONS if env.get(c.key)]
+    found = [c.key for c in conventions() if env.get(c.key)]
     if args.path == "-":
         sys.stdout.write(text)
         return 0

@@ -2,7 +2,7 @@
 manifest skeleton that refers to them.
 
 ``check --from-env`` builds integration bodies from the conventional variable
-names below, with no manifest at all; ``init`` writes the same bodies as a TOML
+names the probes declare (``Probe.environment``), with no manifest at all; ``init`` writes the same bodies as a TOML
 manifest. Both refer to the variables as ``${NAME}`` — the values are read
 only when the manifest is expanded, and never written anywhere.
 """
@@ -28,27 +28,17 @@ class Convention:
     optional: Mapping[str, str] = field(default_factory=dict)  # metadata field -> variable, when set
 
 
-# The names each provider's own SDK or quick-start reads (Twilio's helper
-# library reads TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, OpenAI's OPENAI_API_KEY, …).
-CONVENTIONS: tuple[Convention, ...] = (
-    Convention("openai", "OpenAI", "OPENAI_API_KEY"),
-    Convention("anthropic", "Anthropic", "ANTHROPIC_API_KEY"),
-    Convention("groq", "Groq", "GROQ_API_KEY"),
-    Convention("shisa", "Shisa", "SHISA_API_KEY"),
-    Convention("deepgram", "Deepgram", "DEEPGRAM_API_KEY"),
-    Convention("assembly_ai", "AssemblyAI", "ASSEMBLYAI_API_KEY"),
-    Convention("azure", "Azure Speech", "AZURE_SPEECH_KEY", optional={"region": "AZURE_SPEECH_REGION"}),
-    Convention("cartesia", "Cartesia", "CARTESIA_API_KEY"),
-    Convention("elevenlabs", "ElevenLabs", "ELEVENLABS_API_KEY"),
-    Convention("minimax", "MiniMax", "MINIMAX_API_KEY", optional={"group_id": "MINIMAX_GROUP_ID"}),
-    Convention("resend", "Resend", "RESEND_API_KEY", required={"from_email": "RESEND_FROM_EMAIL"}),
-    Convention("sendgrid", "SendGrid", "SENDGRID_API_KEY", required={"from_email": "SENDGRID_FROM_EMAIL"}),
-    Convention("calcom", "Cal.com", "CALCOM_API_KEY"),
-    Convention("twilio", "Twilio", "TWILIO_AUTH_TOKEN", required={"account_sid": "TWILIO_ACCOUNT_SID"},
-               optional={"phone_number": "TWILIO_PHONE_NUMBER", "sip_trunk": "TWILIO_SIP_TRUNK"}),
-    Convention("telnyx", "Telnyx", "TELNYX_API_KEY",
-               optional={"phone_number": "TELNYX_PHONE_NUMBER", "connection_id": "TELNYX_CONNECTION_ID"}),
-)
+def conventions() -> tuple[Convention, ...]:
+    """Every provider's conventional variable names, as its probe declares them
+    (``Probe.environment``: the names its SDK or quick-start reads — Twilio's helper
+    library TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, OpenAI's OPENAI_API_KEY, …), in the
+    registry's order."""
+    from .probes.registry import load_registry
+
+    registry = load_registry()
+    return tuple(Convention(provider, registry.get(provider).title or provider, names.key, names.required,
+                            names.optional)
+                 for probe in registry.unique() for provider, names in probe.environment.items())
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -99,7 +89,7 @@ def bodies(env: Mapping[str, str]) -> list[dict[str, Any]]:
     is reported by ``input.schema`` like any unset variable.
     """
     out: list[dict[str, Any]] = []
-    for conv in CONVENTIONS:
+    for conv in conventions():
         if not env.get(conv.key):
             continue
         metadata = {f: f"${{{var}}}" for f, var in conv.required.items()}
@@ -128,7 +118,7 @@ def skeleton(env: Mapping[str, str]) -> str:
             lines.append("[integrations.metadata]")
             lines += [f"{k} = {_toml(v)}" for k, v in body["metadata"].items()]
         lines.append("")
-    unset = [c for c in CONVENTIONS if not env.get(c.key)]
+    unset = [c for c in conventions() if not env.get(c.key)]
     if unset:
         lines.append("# Not set in the environment (uncomment and set the variable to check them):")
         for conv in unset:

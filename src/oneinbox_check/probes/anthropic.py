@@ -20,7 +20,7 @@ from ..net.http import Failure
 from ..net.replies import json_object, str_at
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Anthropic"
 
@@ -43,6 +43,7 @@ class AnthropicProbe(Probe):
                  "trufflehog's Anthropic verifier (404 `not_found_error`)"),
     )
     providers = ("anthropic",)
+    environment = {"anthropic": EnvNames("ANTHROPIC_API_KEY")}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"anthropic": "https://api.anthropic.com"}
     check_ids = (AUTH, SCOPE)

@@ -14,7 +14,7 @@ from ..models import CheckResult
 from ..net.replies import str_at
 from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 
 INVALID_MESSAGE = "Authentication error, API token missing/invalid"
@@ -39,6 +39,7 @@ class AssemblyAIProbe(Probe):
         sources=("AssemblyAI/assemblyai-api-spec openapi.yml: `listTranscripts`",),
     )
     providers = ("assembly_ai",)
+    environment = {"assembly_ai": EnvNames("ASSEMBLYAI_API_KEY")}  # the names its SDK/quick-start reads
     title = "AssemblyAI"
     endpoints = {"assemblyai": "https://api.assemblyai.com"}
     key_format = KeyFormat(description="32 letters and digits", pattern=re.compile(r"[A-Za-z0-9]{32}"))

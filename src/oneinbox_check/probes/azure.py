@@ -36,7 +36,7 @@ from ..net.http import Failure
 from ..net.replies import json_object, str_at
 from ._verdicts import AUTH, accepted, undetermined
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Azure Speech"
 DEFAULT = "https://{region}.api.cognitive.microsoft.com"
@@ -72,6 +72,7 @@ class AzureProbe(Probe):
         unconfirmed=("the error bodies: observed shapes, no published spec",),
     )
     providers = ("azure",)
+    environment = {"azure": EnvNames("AZURE_SPEECH_KEY", optional={"region": "AZURE_SPEECH_REGION"})}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"azure": DEFAULT}
     metadata_model = AzureMetadata

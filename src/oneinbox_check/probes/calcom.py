@@ -39,7 +39,7 @@ from ..secrets import wrap
 from ._envelopes import calcom_error
 from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Option, Probe, ProbeContext
+from .probe import EnvNames, Option, Probe, ProbeContext
 
 TITLE = "Cal.com"
 TYPES = "calcom.event_types"
@@ -138,6 +138,7 @@ class CalcomProbe(Probe):
                    headers=("cal-api-version: 2024-09-04",), purpose="calcom.availability")),
     )
     providers = ("calcom",)
+    environment = {"calcom": EnvNames("CALCOM_API_KEY")}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"calcom": "https://api.cal.com"}
     check_ids = (AUTH, TYPES, TYPE, SLOTS)

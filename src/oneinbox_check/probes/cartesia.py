@@ -24,7 +24,7 @@ from ..net.replies import str_at
 from ..secrets import wrap
 from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 API_VERSION = "2026-03-01"
 
@@ -48,6 +48,7 @@ class CartesiaProbe(Probe):
         unconfirmed=("the key length", "older keys without the `sk_car_` prefix (a `key.format` warn, not fail)"),
     )
     providers = ("cartesia",)
+    environment = {"cartesia": EnvNames("CARTESIA_API_KEY")}  # the names its SDK/quick-start reads
     title = "Cartesia"
     endpoints = {"cartesia": "https://api.cartesia.ai"}
     key_format = KeyFormat(

@@ -35,7 +35,7 @@ from ..secrets import wrap
 from . import _balances
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Deepgram"
 BALANCE = "deepgram.balance"
@@ -75,6 +75,7 @@ class DeepgramProbe(Probe):
                            "→ skip)"),),
     )
     providers = ("deepgram",)
+    environment = {"deepgram": EnvNames("DEEPGRAM_API_KEY")}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"deepgram": "https://api.deepgram.com"}
     check_ids = (AUTH, SCOPE, BALANCE)

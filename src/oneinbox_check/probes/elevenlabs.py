@@ -30,7 +30,7 @@ from ..net.http import Failure
 from ..net.replies import json_object, str_at
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "ElevenLabs"
 QUOTA = "elevenlabs.quota"
@@ -69,6 +69,7 @@ class ElevenLabsProbe(Probe):
                    purpose="elevenlabs.quota (a `missing_permissions` answer → skip)")),
     )
     providers = ("elevenlabs",)
+    environment = {"elevenlabs": EnvNames("ELEVENLABS_API_KEY")}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"elevenlabs": "https://api.elevenlabs.io"}
     check_ids = (AUTH, SCOPE, QUOTA)

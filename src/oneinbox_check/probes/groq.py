@@ -13,7 +13,7 @@ from ..net.replies import str_at
 from ..secrets import wrap
 from ._verdicts import simple_auth
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 
 def groq_envelope(body: dict) -> bool:
@@ -32,6 +32,7 @@ class GroqProbe(Probe):
         sources=("https://console.groq.com/docs/api-reference#models-list", "https://console.groq.com/docs/errors"),
     )
     providers = ("groq",)
+    environment = {"groq": EnvNames("GROQ_API_KEY")}  # the names its SDK/quick-start reads
     title = "Groq"
     endpoints = {"groq": "https://api.groq.com"}
     key_format = KeyFormat(description="gsk_ followed by 52 letters and digits", prefixes=("gsk_",),

@@ -27,7 +27,7 @@ from ..net.replies import json_object
 from ..secrets import wrap
 from ._verdicts import AUTH, accepted, undetermined
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "MiniMax"
 GLOBAL = "https://api.minimax.io"
@@ -56,6 +56,7 @@ class MinimaxProbe(Probe):
                  "platform.minimax.io OpenAPI for `/v1/files/list` (Bearer alone, no GroupId)"),
     )
     providers = ("minimax",)
+    environment = {"minimax": EnvNames("MINIMAX_API_KEY", optional={"group_id": "MINIMAX_GROUP_ID"})}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"minimax": GLOBAL}
     metadata_model = MinimaxMetadata

@@ -39,7 +39,7 @@ from ..net.replies import error_message, json_object, str_at
 from ..secrets import wrap
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "OpenAI"
 _RESTRICTED = re.compile(r"insufficient permissions|missing scopes?|api\.model\.read", re.IGNORECASE)
@@ -78,6 +78,7 @@ class OpenAIProbe(Probe):
                      "a zero-cost request that proves `model.request` (not found, so `key.scope` is skip)"),
     )
     providers = ("openai", "whisper")
+    environment = {"openai": EnvNames("OPENAI_API_KEY")}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"openai": "https://api.openai.com"}
     check_ids = (AUTH, SCOPE)

@@ -36,6 +36,16 @@ class NoMetadata(BaseModel):
 
 
 @dataclass(frozen=True)
+class EnvNames:
+    """How a provider's key (and metadata) is usually named in an environment: the names its
+    own SDK or quick-start reads. ``check --from-env`` and ``init`` read these declarations."""
+
+    key: str  # the key's variable, e.g. OPENAI_API_KEY
+    required: Mapping[str, str] = field(default_factory=dict)  # metadata field -> variable, always referred to
+    optional: Mapping[str, str] = field(default_factory=dict)  # metadata field -> variable, when set
+
+
+@dataclass(frozen=True)
 class Option(Generic[T]):
     """A typed option a probe declares: the library takes it as ``probe_options[name]``,
     the CLI as ``--name-with-dashes`` (generated from this declaration)."""
@@ -128,6 +138,7 @@ class Probe:
     metadata_model: ClassVar[type[BaseModel]] = NoMetadata
     top_level_metadata: ClassVar[tuple[str, ...]] = ()  # metadata fields OneInbox also takes at top level
     options: ClassVar[tuple[Option[Any], ...]] = ()
+    environment: ClassVar[Mapping[str, EnvNames]] = {}  # provider -> its conventional variable names
     tool_types: ClassVar[tuple[str, ...]] = ()
     facts: ClassVar[ProviderFacts | None] = None  # what it asks and how it reads the answer (docs/providers.md)
 

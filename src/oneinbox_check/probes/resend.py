@@ -37,7 +37,7 @@ from ._envelopes import resend_error, resend_invalid_key
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .capabilities import DNS_IDS, FROM, MailDns
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Resend"
 DOMAIN = "resend.domain"
@@ -104,6 +104,7 @@ class ResendProbe(Probe, MailDns):
                    purpose="resend.domain, resend.records"),),
     )
     providers = ("resend",)
+    environment = {"resend": EnvNames("RESEND_API_KEY", required={"from_email": "RESEND_FROM_EMAIL"})}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"resend": "https://api.resend.com"}
     check_ids = (AUTH, SCOPE, FROM, DOMAIN, RECORDS, *DNS_IDS)

@@ -34,7 +34,7 @@ from ._envelopes import sendgrid_error, sendgrid_invalid_key
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .capabilities import DNS_IDS, FROM, MailDns
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "SendGrid"
 SENDER = "sendgrid.sender"
@@ -100,6 +100,7 @@ class SendGridProbe(Probe, MailDns):
                    purpose="sendgrid.sender (a 403 → skip, never \"no such sender\")")),
     )
     providers = ("sendgrid",)
+    environment = {"sendgrid": EnvNames("SENDGRID_API_KEY", required={"from_email": "SENDGRID_FROM_EMAIL"})}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"sendgrid": "https://api.sendgrid.com"}
     check_ids = (AUTH, SCOPE, FROM, SENDER, *DNS_IDS)

@@ -26,7 +26,7 @@ from ..net.http import Failure
 from ..secrets import wrap
 from ._verdicts import AUTH, rejected, undetermined
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Shisa"
 CAVEAT = "unconfirmed whether this endpoint checks the key: a 200 here may not prove it"
@@ -60,6 +60,7 @@ class ShisaProbe(Probe):
                      "the error body", "the key format"),
     )
     providers = ("shisa",)
+    environment = {"shisa": EnvNames("SHISA_API_KEY")}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"shisa": "https://api.shisa.ai"}
     key_format = KeyFormat(description="a Shisa API key (format not published)", min_length=16)

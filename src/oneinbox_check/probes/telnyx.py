@@ -35,7 +35,7 @@ from . import _balances
 from ._envelopes import telnyx_error, telnyx_invalid_key
 from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Telnyx"
 NUMBER = "telnyx.phone_number"
@@ -64,6 +64,8 @@ class TelnyxProbe(Probe):
                    purpose="telnyx.phone_number (matched exactly on our side)"),),
     )
     providers = ("telnyx",)
+    environment = {"telnyx": EnvNames("TELNYX_API_KEY", optional={"phone_number": "TELNYX_PHONE_NUMBER",
+                                                                    "connection_id": "TELNYX_CONNECTION_ID"})}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"telnyx": "https://api.telnyx.com"}
     check_ids = (AUTH, BALANCE, NUMBER)

@@ -41,7 +41,7 @@ from . import _balances
 from ._envelopes import twilio_error
 from ._verdicts import AUTH, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts
-from .probe import Probe, ProbeContext
+from .probe import EnvNames, Probe, ProbeContext
 
 TITLE = "Twilio"
 ACCOUNT = "twilio.account"
@@ -94,6 +94,8 @@ class TwilioProbe(Probe):
                    purpose="twilio.balance (a 401/403 in Twilio's envelope or a null balance → skip)")),
     )
     providers = ("twilio",)
+    environment = {"twilio": EnvNames("TWILIO_AUTH_TOKEN", required={"account_sid": "TWILIO_ACCOUNT_SID"},
+                                      optional={"phone_number": "TWILIO_PHONE_NUMBER", "sip_trunk": "TWILIO_SIP_TRUNK"})}  # the names its SDK/quick-start reads
     title = TITLE
     endpoints = {"twilio": "https://api.twilio.com", "twilio-trunking": "https://trunking.twilio.com"}
     check_ids = (AUTH, ACCOUNT, NUMBER, TRUNK, BALANCE)

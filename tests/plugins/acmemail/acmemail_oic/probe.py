@@ -13,7 +13,7 @@ from oneinbox_check.net.replies import str_at
 from oneinbox_check.probes._verdicts import simple_auth
 from oneinbox_check.probes.capabilities import MailDns
 from oneinbox_check.probes.facts import Call, ProviderFacts
-from oneinbox_check.probes.probe import Probe, ProbeContext
+from oneinbox_check.probes.probe import EnvNames, Probe, ProbeContext
 from oneinbox_check.secrets import wrap
 
 
@@ -30,6 +30,7 @@ class AcmeMailProbe(Probe, MailDns):
         sources=("tests/plugins/acmemail (made up for the tests)",),
     )
     providers = ("acmemail",)
+    environment = {"acmemail": EnvNames("ACMEMAIL_API_KEY")}
     title = "AcmeMail"
     endpoints = {"acmemail": "https://api.acmemail.example"}
     key_format = KeyFormat(description="am_ followed by 32 letters and digits", prefixes=("am_",),
