@@ -19,15 +19,10 @@ from oneinbox_check.probes.probe import Probe
 from oneinbox_check.probes.registry import load_registry
 from oneinbox_check.probes.facts import Call, ProviderFacts
 from tests.helpers import ROOT
-from tests.probes.rows import keys
+from tests.probes.rows import NO_ROWS, keys, metadata, row
 
 BASE = "http://127.0.0.1:7"
-SID = "AC" + "0123456789abcdef" * 2
-KEYS = {**keys(), "resend": "re_Ab12Cd34_" + "Ef56Gh78" * 3, "sendgrid": "SG." + "Ab1Cd2Ef3Gh4Ij5Kl6Mn7O" + "."
-        + "Pq8Rs9Tu0Vw1Xy2Za3Bc4De5Fg6Hi7Jk8Lm9No0Pq1R", "calcom": "cal_live_" + "0123456789abcdef" * 2,
-        "twilio": "fedcba9876543210" * 2, "custom": "custom-llm-token-" + "Zq9" * 5}
-METADATA = {"azure": {"region": "eastus"}, "twilio": {"account_sid": SID}, "resend": {"from_email": "hi@example.com"},
-            "sendgrid": {"from_email": "hi@example.com"}, "custom": {"custom_websocket_url": "ws://127.0.0.1:7/llm/ws"}}
+LOOPBACK = {"127.0.0.1", "::1"}
 PROBES = docs.builtin_probes()
 
 
@@ -75,21 +70,81 @@ def _fixed(items: tuple[str, ...], sep: str) -> dict[str, str]:
     return {name.strip(): value.strip() for name, _, value in pairs if not value.strip().startswith("<")}
 
 
-def _expected_url(probe: Probe, call: Call, provider: str) -> tuple[str, re.Pattern[str]]:
+def _metadata(probe: Probe, provider: str) -> dict:
+    """The metadata of *provider*'s rows; for a probe whose URL comes from the metadata (no endpoint: custom)
+    its ``LEAK_METADATA`` row pointed at :data:`BASE`, so the probe is driven on loopback only."""
+    if probe.facts is not None and probe.facts.request.endpoint is None:
+        at_base = row(provider, "LEAK_METADATA")
+        assert at_base is not NO_ROWS, f"{provider}: add LEAK_METADATA to tests/probes/test_{provider}.py"
+        return at_base(BASE)
+    return metadata(provider)
+
+
+def _url_field(call: Call) -> str:
+    """The metadata field a request without an endpoint goes to: its whole path is ``{field}``."""
+    field = re.fullmatch(r"\{(\w+)\}", call.path)
+    assert field, f"a request without an endpoint must declare its path as one metadata field: {call.path}"
+    return field.group(1)
+
+
+def _expected_url(call: Call, meta: dict) -> tuple[str, re.Pattern[str]]:
     if call.endpoint is None:  # the URL comes from the integration (custom): ws → http
-        url = urlsplit(METADATA[provider]["custom_websocket_url"])
-        scheme = "https" if url.scheme == "wss" else "http"
+        url = urlsplit(meta[_url_field(call)])
+        assert url.hostname in LOOPBACK, f"the test would leave loopback: {url.geturl()}"
+        scheme = "https" if url.scheme in ("wss", "https") else "http"
         return f"{scheme}://{url.netloc}", re.compile(re.escape(url.path))
     return f"{BASE}/{call.endpoint}", _template(call.path)
 
 
-def _check_auth(call: Call, request: httpx.Request, key: str) -> None:
+def _credential(word: str, meta: dict, key: str) -> str | None:
+    """One declared credential source: ``the key``/``<key>`` → the key, ``metadata.X``/``<metadata.X>`` → that
+    metadata value; None for a word that names no source."""
+    word = word.strip()
+    if word.startswith("<") and word.endswith(">"):
+        word = word[1:-1].strip()
+    if word in ("key", "the key"):
+        return key
+    if word.startswith("metadata."):
+        return str(meta[word.removeprefix("metadata.")])
+    return None
+
+
+def _basic_credentials(auth: str, meta: dict, key: str) -> tuple[str, str]:
+    """The user and password an ``HTTP Basic `User:Password` (user source, password source)`` declaration
+    names: with the parenthesised sources (twilio: ``(metadata.account_sid, the key)``) each part is read
+    from its source; without them a part is a source when written ``<…>`` (``<key>``, ``<metadata.X>``)
+    and a literal otherwise (mailgun-style ``api:<key>``: the user ``api``)."""
+    found = re.search(r"`([^`:]*):([^`]*)`(?:\s*\(([^)]*)\))?", auth)
+    assert found, f"an HTTP Basic declaration names `user:password`: {auth}"
+    user, password, sources = found.groups()
+    if sources is not None:
+        words = sources.split(",")
+        assert len(words) == 2, f"the sources name the user and the password, in that order: {auth}"
+        resolved = [_credential(w, meta, key) for w in words]
+        assert None not in resolved, f"a source is neither `the key` nor `metadata.X`: {auth}"
+        return resolved[0], resolved[1]  # type: ignore[return-value]
+    parts = [_credential(p, meta, key) if p.strip().startswith("<") else p.strip() for p in (user, password)]
+    assert None not in parts, f"a <…> part is neither <key> nor <metadata.X>: {auth}"
+    return parts[0], parts[1]  # type: ignore[return-value]
+
+
+def _check_auth(call: Call, request: httpx.Request, key: str, meta: dict) -> None:
     if call.auth.startswith("HTTP Basic"):
-        user, _, password = base64.b64decode(request.headers["authorization"].split()[1]).decode().partition(":")
-        assert (user, password) == (SID, key)
+        scheme, _, token = request.headers["authorization"].partition(" ")
+        assert scheme == "Basic", request.headers["authorization"]
+        user, _, password = base64.b64decode(token).decode().partition(":")
+        assert (user, password) == _basic_credentials(call.auth, meta, key), call.auth
         return
     name, _, value = re.search(r"`([^`]+)`", call.auth).group(1).partition(":")  # type: ignore[union-attr]
     assert request.headers.get(name.strip()) == value.strip().replace("<key>", key), call.auth
+
+
+def test_basic_credentials_read_the_declared_sources() -> None:
+    meta = {"account_sid": "AC" + "0" * 32}
+    twilio = "HTTP Basic `AccountSid:AuthToken` (metadata.account_sid, the key)"
+    assert _basic_credentials(twilio, meta, "tok") == (meta["account_sid"], "tok")
+    assert _basic_credentials("HTTP Basic `api:<key>`", {}, "tok") == ("api", "tok")
+    assert _basic_credentials("HTTP Basic `<metadata.account_sid>:<key>`", meta, "tok") == (meta["account_sid"], "tok")
 
 
 @pytest.mark.anyio
@@ -105,13 +160,15 @@ async def test_declared_request_is_the_first_one_the_probe_sends(probe: Probe) -
         seen.append(request)
         return httpx.Response(503)
 
-    entry = {"name": provider, "provider": provider, "api_key": KEYS[provider], "metadata": METADATA.get(provider, {})}
+    key, meta = keys().get(provider), _metadata(probe, provider)
+    assert key is not None, f"{provider}: add KEY to tests/probes/test_{provider}.py"
+    entry = {"name": provider, "provider": provider, "api_key": key, "metadata": meta}
     with respx.mock(assert_all_called=False) as mock:
         mock.route().mock(side_effect=record)
         await check([entry], endpoints={name: f"{BASE}/{name}" for name in probe.endpoints}, retries=0, timeout=2)
     assert seen, f"{provider}: the probe sent no request"
     first = seen[0]
-    base, path = _expected_url(probe, call, provider)
+    base, path = _expected_url(call, meta)
     url = str(first.url.copy_with(query=None))
     assert first.method == call.method
     assert url.startswith(base) and path.fullmatch(url[len(base):]), (url, call.path)
@@ -121,7 +178,7 @@ async def test_declared_request_is_the_first_one_the_probe_sends(probe: Probe) -
     assert set(sent) <= {item.partition("=")[0] for item in call.query}, f"undeclared query parameters: {sent}"
     for name, value in _fixed(call.headers, ":").items():
         assert first.headers.get(name) == value, name
-    _check_auth(call, first, KEYS[provider])
+    _check_auth(call, first, key, meta)
 
 
 def _normalised(text: str) -> str:

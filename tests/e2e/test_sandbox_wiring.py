@@ -60,12 +60,13 @@ class _EchoFake(FakeApp):
         self.route("GET", "/ping", lambda r: json_response(200, {"pong": True}))
 
 
-PLUGIN_WIRING = Wiring(apps=lambda: {"mailgun": _EchoFake()}, keys={"SANDBOX_MAILGUN_KEY": "key-sandboxFAKE"})
+PLUGIN = "zz_example_plugin"  # a made-up plugin name no real provider will take
+PLUGIN_WIRING = Wiring(apps=lambda: {PLUGIN: _EchoFake()}, keys={"SANDBOX_ZZ_EXAMPLE_PLUGIN_KEY": "key-sandboxFAKE"})
 
 
 def _with_plugin(monkeypatch, value: str) -> None:
-    """An installed distribution declaring ``mailgun = <value>`` in the fakes' entry point group."""
-    ep = EntryPoint(name="mailgun", value=value, group=fakes.ENTRY_POINT_GROUP)
+    """An installed distribution declaring ``zz_example_plugin = <value>`` in the fakes' entry point group."""
+    ep = EntryPoint(name=PLUGIN, value=value, group=fakes.ENTRY_POINT_GROUP)
     original = importlib.metadata.entry_points
 
     def patched(**kw):  # type: ignore[no-untyped-def]
@@ -78,19 +79,19 @@ def _with_plugin(monkeypatch, value: str) -> None:
 async def test_a_plugins_fake_joins_the_sandbox_through_its_entry_point(monkeypatch) -> None:
     _with_plugin(monkeypatch, f"{__name__}:PLUGIN_WIRING")
     wirings = fakes.wirings()
-    assert wirings["mailgun"] is PLUGIN_WIRING
+    assert wirings[PLUGIN] is PLUGIN_WIRING
     monkeypatch.setattr(scenario, "_WIRINGS", wirings)
     network = scenario.build()
     async with httpx.AsyncClient(transport=network.transport()) as client:
-        reply = await client.get(network.endpoints(IN_PROCESS_BASE)["mailgun"] + "/ping")
+        reply = await client.get(network.endpoints(IN_PROCESS_BASE)[PLUGIN] + "/ping")
     assert reply.json() == {"pong": True}
 
 
 def test_a_broken_fake_plugin_is_left_out_with_a_warning(monkeypatch) -> None:
     _with_plugin(monkeypatch, "no_such_module_for_sandbox_fakes:WIRING")
-    with pytest.warns(UserWarning, match="'mailgun' could not be loaded"):
+    with pytest.warns(UserWarning, match=f"{PLUGIN!r} could not be loaded"):
         wirings = fakes.wirings()
-    assert "mailgun" not in wirings and "openai" in wirings
+    assert PLUGIN not in wirings and "openai" in wirings
 
 
 @pytest.mark.anyio
