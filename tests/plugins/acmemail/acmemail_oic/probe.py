@@ -38,6 +38,7 @@ class AcmeMailProbe(Probe, MailDns):
     mask_prefixes = ("am_",)
     signatures = ((r"am_[A-Za-z0-9]{32}", "an AcmeMail key (am_…)"),)
     regions = ("eu", "us")
+    check_ids = ("key.auth", *MailDns.dns_check_ids)  # the sending domain's DNS, when metadata names one
 
     def default_layout(self, domain: str, *, region: str | None = None, return_path: str | None = None,
                        selector: str | None = None) -> MailDnsLayout:
@@ -49,5 +50,9 @@ class AcmeMailProbe(Probe, MailDns):
                              dkim=[DkimExpectation(f"{selector or 'acme'}._domainkey.{domain}", "TXT", None)])
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
-        return [await simple_auth(ctx, "acmemail", "/v1/account", {"Authorization": wrap(ctx.key, "Bearer {}")},
-                                  valid_key="account", envelope=_envelope)]
+        auth = await simple_auth(ctx, "acmemail", "/v1/account", {"Authorization": wrap(ctx.key, "Bearer {}")},
+                                 valid_key="account", envelope=_envelope)
+        sender = getattr(ctx.metadata, "from_email", None)
+        if not isinstance(sender, str) or "@" not in sender:
+            return [auth, *ctx.skipped(self.dns_check_ids, "no from_email in the metadata: DNS not checked")]
+        return [auth, *await self.check_dns(ctx, self.default_layout(sender.rpartition("@")[2].lower()))]
