@@ -8,7 +8,8 @@ split across lines, base64- or URL-encoded, inside a very long message — and a
 few bodies that are hostile in other ways (escape sequences, a lone surrogate).
 ``/MODE/500/...`` answers 500 instead of 401 (the indeterminate path).
 
-The credential is the Bearer token, or the password of Basic auth.
+The credential is the Bearer token, the password of Basic auth, or the value of
+a provider's own key header (``x-api-key``, ``xi-api-key``, …); GET and POST alike.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
@@ -32,6 +33,17 @@ def _credential(header: str) -> str:
         except ValueError:
             return ""
     return header
+
+
+KEY_HEADERS = ("x-api-key", "xi-api-key", "ocp-apim-subscription-key", "api-key", "x-goog-api-key")
+
+
+def _sent_key(headers: Mapping[str, str]) -> str:
+    """The credential of a request, wherever its provider puts it (header names in any case)."""
+    lower = {name.lower(): value for name, value in headers.items()}
+    if lower.get("authorization"):
+        return _credential(lower["authorization"])
+    return next((lower[name] for name in KEY_HEADERS if lower.get(name)), "")
 
 
 ECHOES: dict[str, Callable[[str], str]] = {
@@ -65,7 +77,7 @@ class EchoServer:
                 parts = self.path.strip("/").split("/")
                 mode = parts[0]
                 status = 500 if len(parts) > 1 and parts[1] == "500" else 401
-                key = _credential(self.headers.get("Authorization", ""))
+                key = _sent_key(self.headers)
                 if mode == "surrogate":  # JSON that decodes to a lone surrogate
                     body = b'{"error": {"message": "bad key \\ud800 here", "code": "invalid_api_key"}}'
                 else:
@@ -78,6 +90,11 @@ class EchoServer:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
+                self.rfile.read(length)
+                self.do_GET()
 
             def log_message(self, *args: object) -> None:
                 pass

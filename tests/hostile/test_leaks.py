@@ -23,7 +23,7 @@ import pytest
 from oneinbox_check.probes.registry import load_registry
 from tests.helpers import run_cli, write_manifest
 from tests.probes import rows
-from tests.hostile.echo import ECHOES, EchoServer
+from tests.hostile.echo import ECHOES, EchoServer, _sent_key
 
 KEY = "sk-proj-" + "Hs7vQm2LxP9dWn4KbT6yRc8ZfJ3gUe5A" * 2  # a well-formed OpenAI key, never real
 FORMATS = ["table", "json", "junit", "markdown", "prometheus"]
@@ -138,10 +138,13 @@ def test_no_provider_leaks_its_echoed_key(server, dns_server, capsys, tmp_path, 
     for name in probe.endpoints:
         flags += ["--endpoint", f"{name}={server.base}/whole"]
     manifest = [{"name": "leaky", "provider": provider, "api_key": key, "metadata": metadata}]
+    before = len(server.requests)
     texts = sweep(capsys, tmp_path, manifest, "json", *flags)
     found = [f"{where}: {needle!r}" for where, text in texts.items() for needle in secret_needles(key)
              if needle in text]
     assert not found
+    # the server really had the key to echo (a sweep that never reached it would prove nothing)
+    assert any(key in _sent_key(headers) for _, headers in server.requests[before:]), provider
 
 
 SPECIAL = "tok+en/with=special&chars-9q8w7e6r"  # a custom server token whose URL-encoded form differs
