@@ -25,7 +25,7 @@ def _run(fleet: Fleet, directory: Path, n: int, *extra: str) -> dict[str, float]
     args[args.index("-o") + 1] = str(report)
     load = os.getloadavg()[0]
     driver = time.process_time()
-    m = measure(args)
+    m = measure(args, stdin=manifest.read_text())
     driver = time.process_time() - driver
     after = fleet.stats()
     assert m.returncode in (0, 1, 3), m.stderr[-2000:]

@@ -15,7 +15,7 @@ def run(ctx: Context) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             manifest = write_manifest(Path(tmp), mixed_integrations(n))
-            m = measure(check_cli(manifest, None, "--offline"), timeout=600)
+            m = measure(check_cli(manifest, None, "--offline"), timeout=600, stdin=manifest.read_text())
             assert m.returncode in (0, 1, 3), m.stderr[-2000:]
             points[n] = m
     ctx.extra["offline"] = {n: {"wall": m.wall, "rss_mib": m.rss_mib} for n, m in points.items()}
