@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -137,6 +138,26 @@ def test_help_and_version_import_nothing_heavy(args: tuple) -> None:
     heavy = {n for n in names if n.split(".")[0] in ("httpx", "rich", "dns", "pydantic", "anyio")
              or n.startswith("oneinbox_check.probes")}
     assert not heavy, sorted(heavy)
+
+
+def test_version_alone_is_answered_before_the_command_line_is_built() -> None:
+    names = _imported_modules("--version")
+    assert not {"argparse", "logging", "oneinbox_check.cli", "oneinbox_check.report"} & names, sorted(names)
+
+
+def test_the_launcher_and_the_parser_print_the_same_version(capsys) -> None:
+    fast = subprocess.run([sys.executable, "-m", "oneinbox_check", "--version"], capture_output=True, text=True,
+                          timeout=60)
+    with pytest.raises(SystemExit):
+        run_cli(capsys, "--version")  # cli.main: argparse's --version action
+    assert fast.returncode == 0 and fast.stdout == capsys.readouterr().out
+
+
+def test_the_console_script_starts_at_the_launcher() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["oneinbox-check"] == "oneinbox_check._launch:main"
 
 
 def test_version_prints_version(capsys) -> None:
