@@ -1,6 +1,7 @@
 """Live runs against the fake fleet (10 providers, one port each): wall time vs
-the ideal, speed-up over ``--concurrency 1``, CPU per request vs bare httpx,
-and the scaling series (wall and peak RSS vs N) for the plot."""
+the ideal, the same against bare client loops (``clients``), speed-up over
+``--concurrency 1``, CPU per request vs bare httpx, and the scaling series
+(wall and peak RSS vs N) for the plot."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ def run(ctx: Context) -> list[Row]:
                                  f"(process, incl. start-up), fakes {point['fake_cpu']:.2f} s, bench driver "
                                  f"{point['driver_cpu']:.2f} s; load {point['load']:.1f}"))
         base = next(p for p in series if p["n"] == sizes[-1 if ctx.smoke else 1])
+        m = measure([PY, "-m", "bench.clients", json.dumps(fleet.endpoints()), str(base["n"]), str(latency)])
+        assert m.returncode == 0, m.stderr[-2000:]
+        for name, floor in json.loads(m.stdout).items():
+            rows.append(Row(f"bare {name} loop, the same {base['n']:,} requests at {latency * 1000:.0f} ms: "
+                            "run ÷ ideal", round(floor["wall"] / floor["ideal"], 2), "×",
+                            note=f"{floor['wall']:.2f} s, {floor['cpu_ms_per_request']:.2f} ms CPU a request; "
+                                 "32 in flight, 8 per origin, nothing but the requests (bench/clients.py): "
+                                 "the floor that client sets on this machine"))
         serial_n = ctx.n(100, 10)
         serial = _run(fleet, directory, serial_n, "--concurrency", "1")
         speedup = (serial["duration"] / serial_n) / (base["duration"] / base["n"])
@@ -70,9 +79,13 @@ def run(ctx: Context) -> list[Row]:
         after = fleet.stats()
         assert m.returncode == 0, m.stderr[-2000:]
         cpu = json.loads(m.stdout)
-        rows.append(Row("CPU per request: checker ÷ bare httpx loop (0 ms)",
+        rows.append(Row("CPU per request: checker ÷ bare httpx loop, one client (0 ms)",
                         round(cpu["checker_ms_per_request"] / cpu["bare_ms_per_request"], 2), "×", 1.2,
                         note=f"{cpu['checker_ms_per_request']:.2f} ms vs {cpu['bare_ms_per_request']:.2f} ms a request"))
+        rows.append(Row("CPU per request: checker ÷ bare httpx loop with a pool per origin (0 ms)",
+                        round(cpu["checker_ms_per_request"] / cpu["pools_ms_per_request"], 2), "×",
+                        note=f"{cpu['pools_ms_per_request']:.2f} ms a request: the checker's own share "
+                             "(probes, budgets, results, report) over a loop arranged like it"))
         if "aiohttp_ms_per_request" in cpu:
             rows.append(Row("CPU per request: bare aiohttp loop ÷ bare httpx loop (the alternative client)",
                             round(cpu["aiohttp_ms_per_request"] / cpu["bare_ms_per_request"], 2), "×",
