@@ -1,6 +1,15 @@
-"""The DNS layer: dnspython queries with a nameserver override, a per-run cache,
+"""The DNS layer: questions to the configured nameservers, a per-run cache,
 and a :data:`Resolution` per question that keeps "the record is missing" apart
 from "could not tell".
+
+A question goes out over UDP on a connected socket taken from a per-nameserver
+pool (:class:`_Sockets`; one question at a time per socket, at most
+``--dns-concurrency`` in use), and comes back as a dnspython message. A
+datagram is taken as the reply only when it carries the question's random ID,
+the QR bit and the question itself; anything else (a stray, late or spoofed
+datagram) is ignored and the wait goes on. A socket whose question timed out,
+failed or was cancelled is closed, not reused. A truncated reply is asked
+again over TCP (dnspython's ``asyncquery.tcp``).
 
 ``answer``/``nodata``/``nxdomain`` are facts about the zone; ``timeout``,
 ``servfail``, ``refused`` and ``error`` are not, and checks turn them into
@@ -10,6 +19,10 @@ from "could not tell".
 from __future__ import annotations
 
 import ipaddress
+import secrets
+import socket
+import struct
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +33,9 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
+import dns.opcode
 import dns.rcode
+import dns.rdataclass
 import dns.rdatatype
 
 import sniffio
@@ -112,6 +127,133 @@ def _text(rdata: object) -> str:
     return rdata.to_text()  # type: ignore[attr-defined]
 
 
+_HEADER = struct.Struct("!HHHHHH")  # RFC 1035 §4.1.1: ID, flags, QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT
+_QUESTION_TAIL = struct.Struct("!HH")  # RFC 1035 §4.1.2: QTYPE, QCLASS after QNAME
+_QR = 0x80  # in the first flags octet
+_MAX_REPLY = 65535
+_QUESTIONLESS = frozenset({dns.rcode.FORMERR, dns.rcode.SERVFAIL, dns.rcode.NOTIMP, dns.rcode.REFUSED})
+
+
+def query_wire(qid: int, qname: dns.name.Name, qtype: int) -> bytes:
+    """The query dnspython's ``make_query(qname, qtype).to_wire()`` sends (RD set, no
+    EDNS), with ID *qid*: a header and one question, without building a message."""
+    return (_HEADER.pack(qid, dns.flags.RD, 1, 0, 0, 0) + qname.to_wire()
+            + _QUESTION_TAIL.pack(qtype, dns.rdataclass.IN))
+
+
+def answers(response: dns.message.Message, qid: int, qname: dns.name.Name, qtype: int) -> bool:
+    """Is *response* the reply to query *qid* for *qname*/*qtype*? (what dnspython's
+    ``Message.is_response`` checks for a one-question query; names compare case-insensitively)."""
+    if response.id != qid or not response.flags & dns.flags.QR or dns.opcode.from_flags(response.flags):
+        return False
+    if not response.question:  # allowed for these rcodes only (as dnspython does)
+        return response.rcode() in _QUESTIONLESS
+    if len(response.question) != 1:
+        return False
+    question = response.question[0]
+    return question.rdtype == qtype and question.rdclass == dns.rdataclass.IN and question.name == qname
+
+
+class _Truncated(Exception):
+    """The reply to our question had the TC bit: ask again over TCP."""
+
+
+def read_reply(data: bytes, qid: int, qname: dns.name.Name, qtype: int) -> dns.message.Message | None:
+    """The reply in datagram *data*, or ``None`` when it is not the reply to this question
+    (wrong ID, not a response, another question): the caller keeps waiting.
+
+    Raises ``dns.exception.FormError`` for a datagram that carries our ID and the QR
+    bit but cannot be read (a broken reply), :class:`_Truncated` for a truncated one.
+    """
+    if len(data) < 12 or (data[0] << 8 | data[1]) != qid or not data[2] & _QR:
+        return None  # cheap reject before parsing: not ours
+    try:
+        response = dns.message.from_wire(data, raise_on_truncation=True)
+    except dns.message.Truncated as exc:
+        if answers(exc.message(), qid, qname, qtype):  # type: ignore[arg-type]
+            raise _Truncated from None
+        return None
+    except Exception as exc:  # any unreadable reply (dnspython raises many kinds): a broken answer
+        raise dns.exception.FormError(f"unreadable reply: {type(exc).__name__}") from None
+    return response if answers(response, qid, qname, qtype) else None
+
+
+class _Sockets:
+    """Connected UDP sockets to one nameserver, each used for one question at a time
+    and kept (up to *keep*) for the next question. Plain non-blocking sockets waited
+    on with ``anyio.wait_readable``, so the pool outlives an event loop (asyncio and trio)."""
+
+    def __init__(self, ip: str, port: int, keep: int):
+        self.address = (ip, port)
+        self.family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        self.keep = keep
+        self.free: list[socket.socket] = []
+
+    def take(self) -> socket.socket:
+        if self.free:
+            return self.free.pop()
+        sock = socket.socket(self.family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            sock.connect(self.address)  # the kernel drops datagrams from any other address
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    def give(self, sock: socket.socket) -> None:
+        if len(self.free) < self.keep:
+            self.free.append(sock)
+        else:
+            sock.close()
+
+    def close(self) -> None:
+        while self.free:
+            self.free.pop().close()
+
+
+def _close_pools(pools: dict[tuple[str, int], _Sockets]) -> None:
+    for pool in pools.values():
+        pool.close()
+
+
+async def exchange(pool: _Sockets, qid: int, qname: dns.name.Name, qtype: int,
+                   timeout: float) -> dns.message.Message:
+    """Send the question over UDP on a socket of *pool*; its reply (see :func:`read_reply`).
+
+    Raises ``TimeoutError`` (no reply within *timeout*), ``OSError`` (e.g. ICMP port
+    unreachable), ``dns.exception.FormError`` (a broken reply) or :class:`_Truncated`.
+    The socket goes back to the pool only after a good reply.
+    """
+    wire = query_wire(qid, qname, qtype)
+    sock = pool.take()
+    reusable = False
+    try:
+        with anyio.fail_after(timeout):
+            while True:
+                try:
+                    sock.send(wire)
+                    break
+                except BlockingIOError:  # send buffer full
+                    await anyio.wait_writable(sock)
+            while True:
+                await anyio.wait_readable(sock)
+                while True:
+                    try:
+                        data = sock.recv(_MAX_REPLY)
+                    except BlockingIOError:
+                        break
+                    response = read_reply(data, qid, qname, qtype)
+                    if response is not None:
+                        reusable = True
+                        return response
+    finally:
+        if reusable:
+            pool.give(sock)
+        else:
+            sock.close()
+
+
 class Resolver:
     """Asks the configured nameservers (UDP, TCP on truncation); caches per run."""
 
@@ -122,7 +264,14 @@ class Resolver:
         self.tries = max(1, tries)
         self._limiter = limiter
         self._cache: SingleFlight[DnsResult] = SingleFlight()
+        self._pools: dict[tuple[str, int], _Sockets] = {}
+        self._keep = int(limiter.total_tokens) if limiter is not None else 256
+        self._finalizer = weakref.finalize(self, _close_pools, self._pools)
         self.queries_sent = 0
+
+    def close(self) -> None:
+        """Close the idle sockets (a later question opens new ones); also done when the resolver is dropped."""
+        _close_pools(self._pools)
 
     async def query(self, name: str, rdtype: str) -> DnsResult:
         """Resolve *name*/*rdtype*, following CNAMEs; each question is asked once per run."""
@@ -142,6 +291,23 @@ class Resolver:
             current = cnames[-1]
         return DnsResult(name, rdtype, "error", (), tuple(chain), "CNAME chain longer than 8")
 
+    def _pool(self, ip: str, port: int) -> _Sockets:
+        pool = self._pools.get((ip, port))
+        if pool is None:
+            pool = self._pools[(ip, port)] = _Sockets(ip, port, self._keep)
+        return pool
+
+    async def _one(self, qname: dns.name.Name, qtype: int, ip: str, port: int,
+                   timeout: float) -> dns.message.Message:
+        try:
+            return await exchange(self._pool(ip, port), secrets.randbits(16), qname, qtype, timeout)
+        except _Truncated:
+            # dnspython caches the first event loop library it sees; name it per call
+            # so asyncio and trio runs in one process both work.
+            backend = dns.asyncbackend.get_backend(sniffio.current_async_library())
+            query = dns.message.make_query(qname, qtype)
+            return await dns.asyncquery.tcp(query, ip, timeout=timeout, port=port, backend=backend)
+
     async def _ask(self, name: str, rdtype: str) -> tuple[Resolution, list[str], list[str], str]:
         if not self.nameservers:
             return "error", [], [], "no nameserver configured (use --nameserver)"
@@ -150,14 +316,9 @@ class Resolver:
             qtype = dns.rdatatype.from_text(rdtype)
         except (dns.exception.DNSException, ValueError) as exc:
             return "error", [], [], f"invalid DNS name {name!r}: {exc}"
-        # dnspython caches the first event loop library it sees; name it per call
-        # so asyncio and trio runs in one process both work.
-        backend = dns.asyncbackend.get_backend(sniffio.current_async_library())
         last: tuple[Resolution, str] = ("error", "no answer")
         for _ in range(self.tries):
             for ip, port in self.nameservers:
-                query = dns.message.make_query(qname, qtype)
-                query.flags |= dns.flags.RD
                 left = budget.remaining()
                 timeout = self.timeout if left is None else max(0.05, min(self.timeout, left))
                 try:
@@ -166,14 +327,12 @@ class Resolver:
                         with budget.queued():
                             await self._limiter.acquire()
                         try:
-                            response, _tcp = await dns.asyncquery.udp_with_fallback(
-                                query, ip, timeout=timeout, port=port, backend=backend)
+                            response = await self._one(qname, qtype, ip, port, timeout)
                         finally:
                             self._limiter.release()
                     else:
-                        response, _tcp = await dns.asyncquery.udp_with_fallback(
-                            query, ip, timeout=timeout, port=port, backend=backend)
-                except dns.exception.Timeout:
+                        response = await self._one(qname, qtype, ip, port, timeout)
+                except (TimeoutError, dns.exception.Timeout):
                     last = ("timeout", f"no answer from {ip}:{port} within {timeout:g}s")
                     continue
                 except (OSError, dns.exception.DNSException, ValueError) as exc:
