@@ -35,6 +35,7 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
@@ -114,6 +115,16 @@ def system_nameservers() -> list[tuple[str, int]]:
         return [(ns, 53) for ns in dns.resolver.Resolver().nameservers]
     except Exception:  # no resolv.conf: every lookup will say so
         return []
+
+
+_READ_TYPES = (dns.rdatatype.TXT, dns.rdatatype.MX, dns.rdatatype.CNAME, dns.rdatatype.A, dns.rdatatype.AAAA)
+
+
+def prepare() -> None:
+    """Import now dnspython's readers of the record types the checks ask (it imports
+    each on the first reply that holds one)."""
+    for rdtype in _READ_TYPES:
+        dns.rdata.get_rdata_class(dns.rdataclass.IN, rdtype)
 
 
 def _text(rdata: object) -> str:
