@@ -246,7 +246,28 @@ def test_dropped_resolver_closes_its_sockets(serve) -> None:
 
 
 def test_a_broken_reply_is_a_form_error_only_with_our_id() -> None:
-    qname = dns.name.from_text("example.com")
-    assert net_dns.read_reply(b"\x12\x34\x80" + b"\x00" * 20, 0x9999, qname, dns.rdatatype.TXT) is None
+    query = dns.message.make_query("example.com", "TXT")
+    qname, txt = query.question[0].name, dns.rdatatype.TXT
+    cut = reply(query)[:-3]  # the answer's rdata ends early
+    assert net_dns.read_reply(cut, (query.id + 1) % 65536, qname, txt) is None  # not ours: ignored
     with pytest.raises(dns.exception.FormError):
-        net_dns.read_reply(b"\x12\x34\x80" + b"\x00" * 8 + b"\x00\x01", 0x1234, qname, dns.rdatatype.TXT)
+        net_dns.read_reply(cut, query.id, qname, txt)
+    with pytest.raises(dns.exception.FormError):  # the question itself cut
+        net_dns.read_reply(reply(query)[:16], query.id, qname, txt)
+
+
+def test_reply_keeps_the_asked_type_and_cnames_once_each_in_order() -> None:
+    query = dns.message.make_query("www.example.com", "TXT")
+    response = dns.message.make_response(query)
+    for owner, rdtype, values in [("www.example.com", "CNAME", ["host.example.com."]),
+                                  ("host.example.com", "TXT", ['"b"', '"a"']),
+                                  ("host.example.com", "A", ["192.0.2.1"]),
+                                  ("host.example.com", "TXT", ['"b"', '"c"'])]:
+        response.answer.append(dns.rrset.from_text_list(owner + ".", 300, "IN", rdtype, values))
+    wire = response.to_wire()  # (dnspython shuffles the records of an rrset as it writes them)
+    got = net_dns.read_reply(wire, query.id, query.question[0].name, dns.rdatatype.TXT)
+    assert got is not None and got.rcode == 0
+    assert sorted((n.to_text(), dns.rdatatype.to_text(t), rd.to_text()) for n, t, rd in got.answer) == [
+        ("host.example.com.", "TXT", '"a"'), ("host.example.com.", "TXT", '"b"'),
+        ("host.example.com.", "TXT", '"c"'), ("www.example.com.", "CNAME", "host.example.com.")]
+    assert got == net_dns.Reply.of(dns.message.from_wire(wire), dns.rdatatype.TXT)  # in the order dnspython reads
