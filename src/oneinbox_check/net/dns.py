@@ -386,8 +386,11 @@ class Resolver:
                 try:
                     self.queries_sent += 1
                     if self._limiter is not None:
-                        with budget.queued():
-                            await self._limiter.acquire()
+                        try:  # a free slot is taken without the two event-loop passes of acquire()
+                            self._limiter.acquire_nowait()
+                        except anyio.WouldBlock:
+                            with budget.queued():
+                                await self._limiter.acquire()
                         try:
                             response = await self._one(qname, qtype, ip, port, timeout)
                         finally:
