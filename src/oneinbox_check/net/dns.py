@@ -24,7 +24,7 @@ import socket
 import struct
 import weakref
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import anyio
 import dns.asyncbackend
@@ -150,7 +150,7 @@ _QUESTIONLESS = frozenset({dns.rcode.FORMERR, dns.rcode.SERVFAIL, dns.rcode.NOTI
 def query_wire(qid: int, qname: dns.name.Name, qtype: int) -> bytes:
     """The query dnspython's ``make_query(qname, qtype).to_wire()`` sends (RD set, no
     EDNS), with ID *qid*: a header and one question, without building a message."""
-    return (_HEADER.pack(qid, dns.flags.RD, 1, 0, 0, 0) + qname.to_wire()
+    return (_HEADER.pack(qid, dns.flags.RD, 1, 0, 0, 0) + cast(bytes, qname.to_wire())
             + _QUESTION_TAIL.pack(qtype, dns.rdataclass.IN))
 
 
@@ -367,7 +367,7 @@ class Resolver:
             # dnspython caches the first event loop library it sees; name it per call
             # so asyncio and trio runs in one process both work.
             backend = dns.asyncbackend.get_backend(sniffio.current_async_library())
-            query = dns.message.make_query(qname, qtype)
+            query = dns.message.make_query(qname, dns.rdatatype.RdataType.make(qtype))
             return Reply.of(await dns.asyncquery.tcp(query, ip, timeout=timeout, port=port, backend=backend), qtype)
 
     async def _ask(self, name: str, rdtype: str) -> tuple[Resolution, list[str], list[str], str]:
@@ -413,7 +413,7 @@ class Resolver:
                     last = ("refused", f"REFUSED by {ip}:{port}")
                     continue
                 if rcode != dns.rcode.NOERROR:
-                    last = ("error", f"{dns.rcode.to_text(rcode)} from {ip}:{port}")
+                    last = ("error", f"{dns.rcode.to_text(dns.rcode.Rcode.make(rcode))} from {ip}:{port}")
                     continue
                 records, cnames = _collect(response.answer, qname, qtype)
                 return "answer", records, cnames, ""
