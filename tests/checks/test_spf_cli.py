@@ -44,3 +44,14 @@ def test_dns_command_names_the_offending_term_for_every_syntax_failure(dns_serve
         else:
             shown = term if fmt == "table" else term.replace("|", "\\|")
             assert shown in out and exc.rule in out, (clause, out)
+
+
+def test_a_valid_record_is_parsed_once_per_text() -> None:
+    record = "v=spf1 include:amazonses.com ip4:192.0.2.0/24 ~all"
+    assert parse_record(record) is parse_record(record)
+
+
+def test_a_broken_record_raises_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(SpfSyntaxError):
+            parse_record("v=spf1 include: ~all")

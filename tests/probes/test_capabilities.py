@@ -84,3 +84,16 @@ def _dkim_key() -> str:
     from oneinbox_check.sandbox.zones import KEY_2048
 
     return f"v=DKIM1; k=rsa; p={KEY_2048}"
+
+
+def test_a_dns_run_loads_the_suffix_list_and_key_parser_before_its_clock(monkeypatch) -> None:
+    from oneinbox_check.checks import dkim, dmarc
+    from oneinbox_check.probes.capabilities import MailDnsCheck
+
+    dmarc._psl.cache_clear()
+    dkim.load_key_parser.cache_clear()
+    resend = load_registry().get("resend")
+    MailDnsCheck("resend", resend, offline=True)
+    assert dmarc._psl.cache_info().currsize == 0  # an offline run asks nothing: nothing loaded
+    MailDnsCheck("resend", resend)
+    assert dmarc._psl.cache_info().currsize == 1 and dkim.load_key_parser.cache_info().currsize == 1

@@ -54,6 +54,15 @@ def absolute(name: str, domain: str) -> str:
     return f"{name}.{domain}"
 
 
+def prepare() -> None:
+    """Load now what the rules otherwise load on their first use — the public suffix
+    list (DMARC's organisational domain, ≈ 0.1 s) and the DKIM key parser — for a
+    caller that knows it will check DNS: it pays for them at start-up, like for its
+    imports, not inside the run."""
+    organisational_domain("example.com")
+    dkim.load_key_parser()
+
+
 async def run_checks(resolver: Lookup, layout: MailDnsLayout) -> list[CheckResult]:
     """Every rule of :data:`RULES` for *layout*, concurrently; results in the order of the list."""
     results: list[CheckResult | None] = [None] * len(RULES)

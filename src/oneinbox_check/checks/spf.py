@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import anyio
@@ -86,6 +87,8 @@ LOOKUP_LIMIT = 10  # RFC 7208 §4.6.4
 VOID_LIMIT = 2  # RFC 7208 §4.6.4
 MX_LIMIT = 10  # RFC 7208 §4.6.4: address lookups per mx
 RECORD_SHOWN = 512  # characters of a record kept in the report tree
+_CACHED_RECORDS = 1024  # parsed records kept (a fleet's domains share their providers' records)
+_CACHED_LENGTH = 2048  # longer records are parsed every time (the cache stays small)
 
 _MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 _QUERYING = {"include", "a", "mx", "ptr", "exists"}  # plus redirect (§4.6.4)
@@ -547,7 +550,23 @@ def _numeric_toplabel(domain: str) -> bool:
 
 
 def parse_record(record: str) -> Record:
-    """RFC 7208 §12 ``record``; raises SpfSyntaxError naming the first broken term."""
+    """RFC 7208 §12 ``record``; raises SpfSyntaxError naming the first broken term.
+
+    A valid record's parse is kept (:class:`Record` is immutable): the domains of a
+    run share records (``v=spf1 include:amazonses.com ~all``, and the record that
+    include leads to), each parsed once. A broken record is parsed, and raises, each time.
+    """
+    if len(record) <= _CACHED_LENGTH:
+        return _parse_cached(record)
+    return _parse(record)
+
+
+@lru_cache(maxsize=_CACHED_RECORDS)
+def _parse_cached(record: str) -> Record:
+    return _parse(record)
+
+
+def _parse(record: str) -> Record:
     if not is_spf(record):
         raise SpfSyntaxError(record[:20], "version", 'the record must start with "v=spf1" and a space', section="4.5")
     mechanisms: list[Mechanism] = []
@@ -735,9 +754,13 @@ async def _evaluate(ev: Evaluation, domain: str, record: str, stack: tuple[str, 
     querying = len([m for m in reached if m.name in _QUERYING])
     if redirect is not None and not redirect.macros and not malformed(redirect.value) and querying < budget:
         wanted.append((redirect.value, "TXT"))
+    questions = list(dict.fromkeys(wanted))
+    if len(questions) <= 1:  # nothing to overlap: the walk asks it first itself
+        await _walk(ev, node, reached, redirect, stack)
+        return node
     error: BaseException | None = None
     async with anyio.create_task_group() as tg:
-        for name, rdtype in dict.fromkeys(wanted):
+        for name, rdtype in questions:
             tg.start_soon(ev.prefetch, name, rdtype)
         try:
             await _walk(ev, node, reached, redirect, stack)

@@ -12,8 +12,6 @@ nothing is capped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 import anyio
@@ -69,15 +67,23 @@ def remaining() -> float | None:
     return None if budget is None else budget.remaining()
 
 
-@contextmanager
-def queued() -> Iterator[None]:
+def queued() -> "_Queued":
     """Time spent in this block (waiting for a slot) does not count against the budget."""
-    budget = _CURRENT.get()
-    if budget is None:
-        yield
-        return
-    budget._pause()
-    try:
-        yield
-    finally:
-        budget._resume()
+    return _Queued(_CURRENT.get())
+
+
+class _Queued:
+    """The context manager :func:`queued` returns (a class: it is entered per request and per DNS question)."""
+
+    __slots__ = ("_budget",)
+
+    def __init__(self, budget: Budget | None):
+        self._budget = budget
+
+    def __enter__(self) -> None:
+        if self._budget is not None:
+            self._budget._pause()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._budget is not None:
+            self._budget._resume()

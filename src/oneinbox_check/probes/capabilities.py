@@ -81,6 +81,11 @@ class MailDnsCheck(Probe):
         self._capability = capability
         self._options = {"region": region, "return_path": return_path, "selector": selector}
         self._offline = offline
+        if not offline:  # every entry will ask DNS: load what that needs now, not inside the run's clock
+            from ..net import dns
+
+            dns.prepare()
+            maildns.prepare()
 
     async def run(self, ctx: ProbeContext) -> list[CheckResult]:
         typed = ctx.metadata.text if isinstance(ctx.metadata, Domain) else str(ctx.metadata)
