@@ -104,10 +104,11 @@ async def run_all(jobs: Sequence[Callable[[], Any]], *, handle_signals: bool) ->
                 for job in pending:  # one iterator shared by the workers: each job runs once
                     left -= 1
                     if left and not waiting and started < MAX_TASKS:
-                        # Every worker has a job: the pool doubles. The new workers run only once
-                        # this one has yielded, so jobs that never wait (an --offline run) are all
-                        # run by one task instead of thousands existing at once.
-                        more = min(started, MAX_TASKS - started, left)
+                        # Every worker has a job. The first starts one spare, which runs only once a
+                        # job has yielded: jobs that never wait (an --offline run) are all run by one
+                        # task, instead of thousands of tasks existing at once. Once one waits, the
+                        # spare starts the rest, and they take their first jobs together.
+                        more = 1 if started == 1 else min(MAX_TASKS - started, left)
                         started += more
                         waiting += more
                         for _ in range(more):
@@ -202,6 +203,39 @@ class _Jobs(Sequence[Callable[[], Any]]):
         return (functools.partial(self._job, i) for i in range(self._count))
 
 
+class _LazyHttp:
+    """The run's HTTP client for an ``--offline`` run, where nothing is sent: made
+    (and httpx imported) only if a request is made after all, closed with the run."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+        self._real: Any = None
+
+    async def _client(self) -> Any:
+        if self._real is None:
+            client = self._make()
+            await client.__aenter__()
+            if self._real is None:
+                self._real = client
+            else:  # another task made one meanwhile
+                await client.__aexit__(None, None, None)
+        return self._real
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._client()).request(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._client()).get(*args, **kwargs)
+
+    async def __aenter__(self) -> "_LazyHttp":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._real is not None:
+            real, self._real = self._real, None
+            await real.__aexit__(*exc)
+
+
 class _LazyResolver:
     """The run's resolver, made (and dnspython imported) on the first question:
     a run without DNS checks pays nothing for it."""
@@ -249,8 +283,18 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
         return await _run(entries, registry, options)
 
 
+def _http_client(options: RunOptions, registry: Any, endpoints: Mapping[str, str]) -> Any:
+    from .net.http import HttpClient
+
+    return HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
+                      per_origin=options.per_origin, transport=options.transport,
+                      rates=registry.rate_limits(endpoints) if options.pace else None,
+                      user_agent=f"oneinbox-check/{__version__}")
+
+
 async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
-    from .net.http import HttpClient  # imported before the clock starts: start-up, not checking
+    if not options.offline:
+        from .net import http  # noqa: F401  imported before the clock starts: start-up, not checking
 
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -261,10 +305,8 @@ async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> 
     scrubber = _Scrubber()
     done = 0
 
-    async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
-                          per_origin=options.per_origin, transport=options.transport,
-                          rates=registry.rate_limits(endpoints) if options.pace else None,
-                          user_agent=f"oneinbox-check/{__version__}") as http:
+    make_http = functools.partial(_http_client, options, registry, endpoints)
+    async with (_LazyHttp(make_http) if options.offline else make_http()) as http:
         resolver = _LazyResolver(functools.partial(_resolver, options))
 
         async def check_one(i: int) -> None:

@@ -134,17 +134,21 @@ def run_options(session: Session, options: Options, *,
                 progress: Callable[[int, int], None] | None = None) -> RunOptions:
     """The one place run flags become ``RunOptions`` (bad globs, endpoints, nameservers raise ``UsageError``)."""
     from . import endpoints
-    from .net.dns import parse_nameserver
     from .runner import RunOptions
     from .selection import known_ids, resolve
 
     only, skip = resolve(options.only, options.skip, known_ids(session.registry), names=options.selection_names)
     overrides = [f"{k}={v}" for k, v in session.endpoints.items()] + list(options.endpoints)
     resolved = endpoints.resolve(session.registry.endpoint_defaults(), overrides, options.endpoints_env)
+    nameservers = [*session.nameservers, *options.nameservers]
+    if nameservers:  # dnspython comes with net.dns: not imported for a run that names no nameserver
+        from .net.dns import parse_nameserver
+
+        parsed = [parse_nameserver(n) for n in nameservers]
     return RunOptions(
         offline=options.offline, strict=options.strict, concurrency=options.concurrency,
         dns_concurrency=options.dns_concurrency, timeout=options.timeout, retries=options.retries,
-        endpoints=resolved, nameservers=[parse_nameserver(n) for n in [*session.nameservers, *options.nameservers]],
+        endpoints=resolved, nameservers=parsed if nameservers else [],
         only=only, skip=skip, transport=session.transport, progress=progress,
         handle_signals=options.handle_signals, probe_options=dict(options.probe_options),
     )
