@@ -1,0 +1,182 @@
+"""Issue 12 item 4: an ``--offline`` run holds no avoidable per-integration objects and
+loads no network stack (its peak RSS is the bench's ``memory`` figure)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from oneinbox_check.models import CheckResult, Integration, IntegrationReport, Status
+
+OPENAI_KEY = "sk-proj-" + "Qm3Vx8Lr2Tz6Hn1Wc9Pb4Ky7Dg5Js0Af3Ue8Io" + "{:06d}"
+
+_MODULES_AFTER_RUN = """
+import io, os, sys
+from oneinbox_check.cli import main
+sys.stdin = io.TextIOWrapper(io.BytesIO(sys.argv[1].encode()))
+code = main(["check", "-", "--offline", "--format", "json", "-o", os.devnull, "-q"])
+print(sorted({m.split(".")[0] for m in sys.modules}))
+raise SystemExit(code)
+"""
+
+
+def test_an_offline_run_imports_no_http_stack_and_no_dnspython() -> None:
+    manifest = json.dumps([
+        {"name": "o", "provider": "openai", "api_key": OPENAI_KEY.format(1)},
+        {"name": "r", "provider": "resend", "api_key": "re_" + "Ab3" * 10, "from_email": "a@example.com"},
+        {"name": "t", "provider": "twilio", "api_key": "ab" * 16, "metadata": {"account_sid": "AC" + "0" * 32}},
+    ])
+    proc = subprocess.run([sys.executable, "-c", _MODULES_AFTER_RUN, manifest], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode in (0, 1, 3), proc.stderr
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1].replace("'", '"')))
+    assert loaded.isdisjoint({"httpx", "httpcore", "h11", "h2", "trio", "click", "rich", "pygments", "dns"}), loaded
+
+
+# --- models made by the thousand ------------------------------------------------------------------
+
+def _report(name: str) -> IntegrationReport:
+    return IntegrationReport(name=name, provider="openai", masked_key="sk-…0001", status=Status.PASS, checks=[])
+
+
+def test_models_that_set_the_same_fields_share_one_fields_set() -> None:
+    a, b = _report("a"), _report("b")
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    c, d = CheckResult(id="x", status=Status.PASS, summary="1"), CheckResult(id="y", status=Status.SKIP, summary="2")
+    assert c.__pydantic_fields_set__ is d.__pydantic_fields_set__
+    e, f = Integration(name="e", provider="openai"), Integration(name="f", provider="groq")
+    assert e.__pydantic_fields_set__ is f.__pydantic_fields_set__
+
+
+def test_assigning_a_field_changes_only_that_instance_fields_set() -> None:
+    a, b = _report("a"), _report("b")
+    a.change = "new"
+    assert "change" in a.model_fields_set and "change" not in b.model_fields_set
+    assert "change" not in _report("c").model_fields_set
+
+
+def test_a_copy_with_changes_leaves_the_shared_fields_set_alone() -> None:
+    a = CheckResult(id="x", status=Status.PASS, summary="1")
+    copy = a.model_copy(update={"duration_ms": 5})
+    assert "duration_ms" in copy.model_fields_set and "duration_ms" not in a.model_fields_set
+    assert "duration_ms" not in CheckResult(id="y", status=Status.PASS, summary="2").model_fields_set
+
+
+def test_models_with_different_fields_set_keep_them_apart() -> None:
+    plain = CheckResult(id="x", status=Status.PASS, summary="1")
+    timed = CheckResult(id="x", status=Status.PASS, summary="1", duration_ms=3)
+    assert plain.model_fields_set == {"id", "status", "summary"}
+    assert timed.model_fields_set == {"id", "status", "summary", "duration_ms"}
+
+
+# --- the runner -----------------------------------------------------------------------------------
+
+@pytest.mark.anyio
+async def test_jobs_that_never_wait_are_run_by_one_task() -> None:
+    """An --offline run's jobs never yield: thousands of worker tasks would only take memory."""
+    import anyio
+
+    from oneinbox_check import runner
+
+    tasks: set[int] = set()
+
+    def job(i: int):
+        async def go() -> None:
+            tasks.add(anyio.get_current_task().id)
+        return go
+
+    assert await runner.run_all([job(i) for i in range(200)], handle_signals=False) is False
+    assert len(tasks) == 1
+
+
+@pytest.mark.anyio
+async def test_once_a_job_waits_the_others_start_together() -> None:
+    import anyio
+
+    from oneinbox_check import runner
+
+    in_flight = peak = 0
+    ran: list[int] = []
+
+    def job(i: int):
+        async def go() -> None:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await anyio.sleep(0.01)
+            in_flight -= 1
+            ran.append(i)
+        return go
+
+    with anyio.fail_after(10):
+        await runner.run_all([job(i) for i in range(300)], handle_signals=False)
+    assert sorted(ran) == list(range(300)) and peak == 300
+
+
+def test_the_run_s_jobs_are_made_as_they_are_taken() -> None:
+    from oneinbox_check.runner import _Jobs
+
+    seen: list[int] = []
+    jobs = _Jobs(seen.append, 3)
+    assert len(jobs) == 3 and seen == []
+    for job in jobs:
+        job()
+    jobs[-1]()
+    assert seen == [0, 1, 2, 2]
+    with pytest.raises(IndexError):
+        jobs[3]
+
+
+class _FakeClient:
+    made = 0
+
+    def __init__(self) -> None:
+        _FakeClient.made += 1
+        self.entered = self.closed = False
+
+    async def __aenter__(self) -> "_FakeClient":
+        self.entered = True
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.closed = True
+
+    async def get(self, url: str, **kw: object) -> str:
+        assert self.entered and not self.closed
+        return f"GET {url}"
+
+    async def request(self, method: str, url: str, **kw: object) -> str:
+        assert self.entered and not self.closed
+        return f"{method} {url}"
+
+
+@pytest.mark.anyio
+async def test_the_offline_http_client_is_made_only_by_a_first_request_and_closed_with_the_run() -> None:
+    from oneinbox_check.runner import _LazyHttp
+
+    _FakeClient.made = 0
+    async with _LazyHttp(_FakeClient):
+        pass
+    assert _FakeClient.made == 0
+    made: list[_FakeClient] = []
+
+    def make() -> _FakeClient:
+        made.append(_FakeClient())
+        return made[-1]
+
+    async with _LazyHttp(make) as http:
+        assert await http.get("http://127.0.0.1:1/a") == "GET http://127.0.0.1:1/a"
+        assert await http.request("POST", "http://127.0.0.1:1/b") == "POST http://127.0.0.1:1/b"
+    assert len(made) == 1 and made[0].closed
+
+
+def test_equal_results_of_a_large_offline_run_are_few_instances() -> None:
+    from oneinbox_check import check_sync
+
+    report = check_sync([{"name": f"i{n}", "provider": "openai", "api_key": OPENAI_KEY.format(n)} for n in range(300)],
+                        offline=True)
+    results = {id(c) for i in report.integrations for c in i.checks}
+    assert len(report.integrations) == 300 and len(results) <= 3
