@@ -180,3 +180,26 @@ def test_equal_results_of_a_large_offline_run_are_few_instances() -> None:
                         offline=True)
     results = {id(c) for i in report.integrations for c in i.checks}
     assert len(report.integrations) == 300 and len(results) <= 3
+
+
+# --- the secrets index ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", [
+    "sk-proj-" + "Qm3Vx8Lr2Tz6Hn1Wc9Pb4Ky7Dg5Js0Af3Ue8Io000001",  # a known prefix
+    "4e1f0c2b9a8d7e6f4e1f0c2b9a000001",  # none
+    "re_" + "x" * 13, "a" * 12, "b" * 13, "c" * 14, "d" * 40, "e" * 41, "f" * 42,  # every length mod 3 and 7
+    "\"sk-ant-api03-" + "Zq8" * 30 + "\"",  # quoted: the prefix after the quote
+    "key with/slash+plus=" + "Q" * 20,  # URL-encoded forms
+    "ключ-" + "Ж" * 20,  # not ASCII
+])
+def test_the_anchor_count_that_sizes_the_index_is_the_number_of_anchors(key: str) -> None:
+    from oneinbox_check import secrets
+    from oneinbox_check.probes.registry import load_registry
+
+    load_registry()  # its mask prefixes
+    secrets._secrets.append(key)
+    try:
+        idx = len(secrets._secrets) - 1
+        assert secrets._count(idx) == len(secrets._anchors(idx))
+    finally:
+        secrets._secrets.pop()
