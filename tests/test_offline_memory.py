@@ -203,3 +203,29 @@ def test_the_anchor_count_that_sizes_the_index_is_the_number_of_anchors(key: str
         assert secrets._count(idx) == len(secrets._anchors(idx))
     finally:
         secrets._secrets.pop()
+
+
+# --- the JSON stream ------------------------------------------------------------------------------
+
+def test_integrations_sharing_one_check_instance_stream_the_same_bytes_as_the_whole_render() -> None:
+    from datetime import UTC, datetime
+
+    from oneinbox_check.models import Report, Summary, ToolInfo
+    from oneinbox_check.report import render
+    from oneinbox_check.report.json import stream
+    from oneinbox_check.secrets import Secret
+
+    key = "sk-proj-" + "Sh4r3dK3y" * 5
+    Secret(key)
+    shared = CheckResult(id="key.auth", status=Status.SKIP, summary="offline run: live checks not run")
+    echoed = CheckResult(id="key.format", status=Status.WARN, summary=f"odd {key}", remediation="fix it")
+    detailed = CheckResult(id="key.format", status=Status.WARN, summary="unusual", details={"length": 7, "k": key})
+    rows = [IntegrationReport(name=f"i{n}", provider="openai", masked_key="sk-proj-…0001", status=Status.WARN,
+                              checks=[echoed, detailed, shared] if n % 2 else [shared, echoed])
+            for n in range(6)]
+    rows.append(IntegrationReport(name="none", provider="openai", status=Status.SKIP, checks=[]))
+    report = Report(tool=ToolInfo(version="0"), started_at=datetime.now(UTC), duration_ms=1, exit_code=0,
+                    summary=Summary(integrations=len(rows)), integrations=rows)
+    text = "".join(stream(report))
+    assert text == render(report, "json")
+    assert key not in text and json.loads(text)["integrations"][1]["checks"][1]["details"]["length"] == 7
