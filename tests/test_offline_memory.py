@@ -248,3 +248,17 @@ def test_scrubbing_a_report_for_output_leaves_no_reference_cycle_behind() -> Non
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_entries_without_metadata_share_one_metadata_instance_and_others_get_their_own() -> None:
+    from oneinbox_check.checks.schema import validate_metadata
+    from oneinbox_check.probes.registry import load_registry
+
+    model = load_registry().get("azure").metadata_model
+    a, problems_a, _ = validate_metadata({}, model)
+    b, problems_b, _ = validate_metadata({}, model)
+    assert (a is b) or (a is None and b is None)
+    assert problems_a == problems_b and problems_a is not problems_b  # each entry may add to its own list
+    c, _, _ = validate_metadata({"region": "eastus"}, model)
+    d, _, _ = validate_metadata({"region": "eastus"}, model)
+    assert c is not None and c is not d and c == d
