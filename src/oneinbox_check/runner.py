@@ -294,7 +294,7 @@ def _http_client(options: RunOptions, registry: Any, endpoints: Mapping[str, str
 
 async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
     if not options.offline:
-        from .net import http  # noqa: F401  imported before the clock starts: start-up, not checking
+        from .net.http import HttpClient  # noqa: F401  imported before the clock starts: start-up, not checking
 
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
