@@ -155,7 +155,7 @@ async def list_integrations(http: Any, base: str, key: Secret, *, max_pages: int
     """Read every page of ``GET /v1/integrations``."""
     import httpx
 
-    from .net.http import Failure
+    from .net.outcomes import Failure
 
     headers = {"Authorization": wrap(key, "Bearer {}")}
     url = base.rstrip("/") + "/v1/integrations"
@@ -233,7 +233,7 @@ async def register(report: Report, entries: Sequence[Any], *, base: str, key: Se
     import anyio
 
     from .manifest import TOOL_LABEL
-    from .net.http import Failure
+    from .net.outcomes import Failure
 
     if len(report.integrations) != len(entries):  # cannot pair results with entries: register nothing
         outcomes += [Registration(e.label, "not-registered", "the report does not match the manifest")

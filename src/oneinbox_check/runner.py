@@ -95,12 +95,28 @@ async def run_all(jobs: Sequence[Callable[[], Any]], *, handle_signals: bool) ->
             outer.start_soon(watch_signals, outer.cancel_scope)
         async with anyio.create_task_group() as tg:
             pending = iter(jobs)
+            left = len(jobs)
+            started = waiting = 0  # workers started; of them, not yet running
 
             async def worker() -> None:
+                nonlocal left, started, waiting
+                waiting -= 1
                 for job in pending:  # one iterator shared by the workers: each job runs once
+                    left -= 1
+                    if left and not waiting and started < MAX_TASKS:
+                        # Every worker has a job. The first starts one spare, which runs only once a
+                        # job has yielded: jobs that never wait (an --offline run) are all run by one
+                        # task, instead of thousands of tasks existing at once. Once one waits, the
+                        # spare starts the rest, and they take their first jobs together.
+                        more = 1 if started == 1 else min(MAX_TASKS - started, left)
+                        started += more
+                        waiting += more
+                        for _ in range(more):
+                            tg.start_soon(worker)
                     await job()
 
-            for _ in range(min(len(jobs), MAX_TASKS)):
+            if left:
+                started = waiting = 1
                 tg.start_soon(worker)
         outer.cancel_scope.cancel()
     return interrupted
@@ -154,17 +170,70 @@ class _Scrubber:
         remediation = self.text(result.remediation) if result.remediation else result.remediation
         details = self.value(result.details) if result.details is not None else None
         if summary is result.summary and remediation is result.remediation and details is result.details:
-            return self._share(result)  # nothing to redact: no copy
-        return self._share(result.model_copy(update={"summary": summary, "remediation": remediation,
-                                                     "details": details}))
+            return self.share(result)  # nothing to redact: no copy
+        return self.share(result.model_copy(update={"summary": summary, "remediation": remediation,
+                                                    "details": details}))
 
-    def _share(self, result: CheckResult) -> CheckResult:
+    def share(self, result: CheckResult) -> CheckResult:
         """One instance for equal detail-less results (frozen models): 10,000 offline
         integrations of ten providers hold a few dozen distinct ones, not 20,000."""
         if result.details is not None:
             return result
         key = (result.id, result.status, result.summary, result.remediation, result.duration_ms)
         return self._shared.setdefault(key, result)
+
+
+class _Jobs(Sequence[Callable[[], Any]]):
+    """``job(i)`` for each *i* below *count*, made as the workers take them (not a
+    list of 100,000 partials held for the whole run)."""
+
+    def __init__(self, job: Callable[[int], Any], count: int):
+        self._job = job
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> Callable[[], Any]:  # type: ignore[override]
+        if not -self._count <= i < self._count:
+            raise IndexError(i)
+        return functools.partial(self._job, i % self._count)
+
+    def __iter__(self) -> Any:
+        return (functools.partial(self._job, i) for i in range(self._count))
+
+
+class _LazyHttp:
+    """The run's HTTP client for an ``--offline`` run, where nothing is sent: made
+    (and httpx imported) only if a request is made after all, closed with the run."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+        self._real: Any = None
+
+    async def _client(self) -> Any:
+        if self._real is None:
+            client = self._make()
+            await client.__aenter__()
+            if self._real is None:
+                self._real = client
+            else:  # another task made one meanwhile
+                await client.__aexit__(None, None, None)
+        return self._real
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._client()).request(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._client()).get(*args, **kwargs)
+
+    async def __aenter__(self) -> "_LazyHttp":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._real is not None:
+            real, self._real = self._real, None
+            await real.__aexit__(*exc)
 
 
 class _LazyResolver:
@@ -214,45 +283,53 @@ async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> R
         return await _run(entries, registry, options)
 
 
+def _http_client(options: RunOptions, registry: Any, endpoints: Mapping[str, str]) -> Any:
+    from .net.http import HttpClient
+
+    return HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
+                      per_origin=options.per_origin, transport=options.transport,
+                      rates=registry.rate_limits(endpoints) if options.pace else None,
+                      user_agent=f"oneinbox-check/{__version__}")
+
+
 async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
-    from .net.http import HttpClient  # imported before the clock starts: start-up, not checking
+    if not options.offline:
+        from .net.http import HttpClient  # noqa: F401  imported before the clock starts: start-up, not checking
 
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
     endpoints = dict(options.endpoints) if options.endpoints is not None else registry.endpoint_defaults()
     signatures = registry.signatures()
-    results: list[list[CheckResult] | None] = [None] * len(entries)
-    partial: list[list[CheckResult]] = [[] for _ in entries]
+    results: list[list[CheckResult] | None] = [None] * len(entries)  # each entry's list, from its start
+    finished = bytearray(len(entries))
+    scrubber = _Scrubber()
     done = 0
 
-    async with HttpClient(timeout=options.timeout, retries=options.retries, concurrency=options.concurrency,
-                          per_origin=options.per_origin, transport=options.transport,
-                          rates=registry.rate_limits(endpoints) if options.pace else None,
-                          user_agent=f"oneinbox-check/{__version__}") as http:
+    make_http = functools.partial(_http_client, options, registry, endpoints)
+    async with (_LazyHttp(make_http) if options.offline else make_http()) as http:
         resolver = _LazyResolver(functools.partial(_resolver, options))
 
         async def check_one(i: int) -> None:
             nonlocal done
-            results[i] = await _check_entry(entries[i], registry, options, http, resolver, endpoints,
-                                            signatures, partial[i])
+            out = results[i] = []  # what it found so far stays if the run is interrupted
+            await _check_entry(entries[i], registry, options, http, resolver, endpoints, signatures, out)
+            out[:] = [scrubber.share(c) for c in out]  # equal results: one instance, from now on
+            finished[i] = 1
             done += 1
             if options.progress:
                 options.progress(done, len(entries))
 
-        interrupted = await run_all([functools.partial(check_one, i) for i in range(len(entries))],
-                                    handle_signals=options.handle_signals)
+        interrupted = await run_all(_Jobs(check_one, len(entries)), handle_signals=options.handle_signals)
 
     reports = []
-    scrubber = _Scrubber()
     for i, entry in enumerate(entries):
-        checks, results[i] = results[i], None
-        if checks is None:  # interrupted
+        checks, results[i] = results[i] or [], None
+        if not finished[i]:  # interrupted
             probe = registry.get(entry.provider)
             first = probe.check_ids[0] if probe is not None and probe.check_ids else "key.auth"
-            checks = partial[i] + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
-                                               remediation="Run again to finish the checks.")]
+            checks = checks + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
+                                           remediation="Run again to finish the checks.")]
         checks = [scrubber.result(c) for c in checks if options.wants(c.id)]
-        partial[i].clear()  # the run's own lists (results[i] is partial[i]) go as the report grows
         integration = entry.integration
         reports.append(IntegrationReport(
             name=scrubber.text(entry.label), provider=entry.provider,

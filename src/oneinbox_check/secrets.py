@@ -147,19 +147,33 @@ def _known_prefixes() -> tuple[str, ...]:
     return _prefixes
 
 
+@lru_cache(maxsize=8)
+def _prefix_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation of *prefixes* (longest first, so the first that matches is the
+    longest): a key's prefix is found in one match, not a loop over every prefix."""
+    return re.compile("|".join(map(re.escape, prefixes))) if prefixes else None
+
+
+def _prefix_at(value: str, pos: int) -> str:
+    """The longest known prefix *value* has at *pos*, or ``""``."""
+    pattern = _prefix_pattern(_known_prefixes())
+    m = pattern.match(value, pos) if pattern is not None else None
+    return m.group() if m else ""
+
+
 def mask(value: str) -> str:
     """Known prefix + ``…`` + last 4 characters, or ``…`` for short keys."""
     if len(value) < _SHORT:
         return "…"
-    prefix = next((p for p in _known_prefixes() if value.startswith(p)), "")
-    return f"{prefix}…{value[-4:]}"
+    return f"{_prefix_at(value, 0)}…{value[-4:]}"
 
 
 def _public(value: str) -> int:
     """Length of the key's known prefix (after any quotes or brackets pasted with
     it): windows inside it are not secret."""
     lead = len(value) - len(value.lstrip("\"'`<([{"))
-    return next((lead + len(p) for p in _known_prefixes() if value.startswith(p, lead)), 0)
+    prefix = _prefix_at(value, lead)
+    return lead + len(prefix) if prefix else 0
 
 
 def _forms(value: str) -> list[tuple[int, str, int]]:
@@ -187,13 +201,17 @@ def _forms(value: str) -> list[tuple[int, str, int]]:
 
 
 def _anchor_offsets(text: str, public: int) -> range:
+    return _offsets(len(text), public)
+
+
+def _offsets(length: int, public: int) -> range:
     # The first anchor starts 2 characters before the secret part: it holds 4
     # secret characters, so it is not shared by every key with the same prefix,
     # none lies in the public prefix (a mask, which shows it, never matches
     # again), and every WINDOW-run holding at least 4 secret characters still
     # holds an anchor (the prefix plus up to 3 characters reveals no more than
     # the mask does).
-    return range(max(0, public - 2), min(len(text), _MAX_FORM) - _ANCHOR + 1, _STEP)
+    return range(max(0, public - 2), min(length, _MAX_FORM) - _ANCHOR + 1, _STEP)
 
 
 def _anchors(idx: int) -> list[tuple[int, int]]:
@@ -204,8 +222,22 @@ def _anchors(idx: int) -> list[tuple[int, int]]:
     return out
 
 
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote(safe="") leaves as it is
+
+
 def _count(idx: int) -> int:
-    return sum(len(_anchor_offsets(text, public)) for _, text, public in _forms(_secrets[idx]))
+    """How many anchors :func:`_anchors` gives the key (it sizes the table), counted from
+    lengths alone for the usual key (ASCII, nothing to URL-encode: no URL forms), so the
+    forms are built once per key, by :func:`_anchors`."""
+    value = _secrets[idx]
+    if not (value.isascii() and _UNQUOTED.fullmatch(value)):
+        return sum(len(_anchor_offsets(text, public)) for _, text, public in _forms(value))
+    public, n = _public(value), len(value)
+    total = len(_offsets(n, public))
+    for align in (0, 1, 2):  # as _forms: base64 of align zero bytes + the key, its first group dropped
+        start = 4 if align else 0
+        total += len(_offsets(4 * ((align + n + 2) // 3) - start, (align + public) * 8 // 6 - start))
+    return total
 
 
 def _flush() -> None:

@@ -50,8 +50,24 @@ _MOVE_KEY = ("Put the key in an environment variable (or a dotenv file read with
              "api_key to \"${NAME}\" in the manifest.")
 
 
+_NO_METADATA: dict[type[BaseModel], tuple[BaseModel | None, list[str]]] = {}
+
+
 def validate_metadata(metadata: dict[str, Any], model: type[BaseModel]) -> tuple[BaseModel | None, list[str], list[str]]:
-    """Validate *metadata* with the provider's model: (typed, problems, warnings)."""
+    """Validate *metadata* with the provider's model: (typed, problems, warnings).
+
+    Entries without metadata (most of a large manifest) share one instance of the model's
+    defaults: probes read metadata, never change it (400 bytes an entry otherwise)."""
+    if not metadata:
+        found = _NO_METADATA.get(model)
+        if found is None:
+            typed, problems, _ = _validate(metadata, model)
+            found = _NO_METADATA[model] = (typed, problems)
+        return found[0], list(found[1]), []
+    return _validate(metadata, model)
+
+
+def _validate(metadata: dict[str, Any], model: type[BaseModel]) -> tuple[BaseModel | None, list[str], list[str]]:
     known = [name for name, f in model.model_fields.items()] + [
         f.alias for f in model.model_fields.values() if f.alias
     ]

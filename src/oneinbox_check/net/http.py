@@ -14,7 +14,6 @@ import base64
 import email.utils
 import functools
 import hashlib
-import json
 import logging
 import random
 import re
@@ -33,48 +32,12 @@ import httpx
 from ..secrets import Secret, scrub
 from . import addresses, budget
 from .flight import SingleFlight
+from .outcomes import Failure, Outcome, Reply
 
 log = logging.getLogger("oneinbox_check.http")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _NOT_JSON = object()
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An HTTP answer, whatever its status."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    url: str
-    attempts: int = 1
-
-    def json(self) -> Any:
-        """The parsed JSON body, or ``None`` when the body is not JSON (or nested deeper than any
-        provider answers: such a body is a hostile server's, read as garbage, never a crash)."""
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-
-@dataclass(frozen=True)
-class Failure:
-    """No usable answer. ``kind``: timeout, connect, tls, protocol, redirect, too_large,
-    refused (the address rule, SPEC §13: the host resolved to an address never contacted)."""
-
-    kind: str
-    reason: str
-    url: str
-    attempts: int = 1
-
-
-Outcome = Reply | Failure
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .http import Reply
+    from .outcomes import Reply
 
 
 def json_object(reply: "Reply") -> dict[str, Any] | None:

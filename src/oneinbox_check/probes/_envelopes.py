@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..net.http import Reply
+    from ..net.outcomes import Reply
 
 
 def _body(reply: "Reply") -> dict[str, Any] | None:

@@ -40,7 +40,7 @@ from ..net.replies import describe_reply, error_message, json_object, retry_hint
 from .probe import ProbeContext
 
 if TYPE_CHECKING:
-    from ..net.http import Failure, Reply
+    from ..net.outcomes import Failure, Reply
 
 AUTH = "key.auth"
 SCOPE = "key.scope"
@@ -58,7 +58,7 @@ def undetermined(ctx: ProbeContext, check_id: str, outcome: "Reply | Failure", w
     """An ``error`` result for an answer that proves nothing either way.
 
     *what* names the request in the summary (default: the provider's auth request)."""
-    from ..net.http import Failure
+    from ..net.outcomes import Failure
 
     what = what or f"{ctx.title} auth request"
     if isinstance(outcome, Failure):
@@ -101,7 +101,7 @@ async def simple_auth(ctx: ProbeContext, endpoint: str, path: str, headers: Mapp
     """The common case: GET one cheap endpoint; 200 with a JSON object (holding
     *valid_key* when given) passes, the documented *invalid* statuses with the
     provider's own error body (*envelope*) fail, and anything else is undetermined."""
-    from ..net.http import Failure
+    from ..net.outcomes import Failure
 
     outcome = await ctx.http.get(ctx.url(endpoint, path), headers=headers, params=params)
     if isinstance(outcome, Failure):

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object, str_at
 from ._verdicts import AUTH, accepted, undetermined
 from .facts import Call, ProviderFacts

@@ -33,7 +33,7 @@ from typing import Any
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import error_message, json_object
 from ..secrets import wrap
 from ._envelopes import calcom_error

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from ..endpoints import is_loopback
 from ..models import CheckResult, Status
 from ..net import addresses
-from ..net.http import Failure, Reply
+from ..net.outcomes import Failure, Reply
 from ..net.replies import error_message, json_object
 from ..secrets import Secret, wrap
 from ._verdicts import undetermined

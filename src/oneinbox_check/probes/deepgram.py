@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object, str_at
 from ..secrets import wrap
 from . import _balances

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object, str_at
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped
 from .facts import Call, ProviderFacts

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..checks.keyformat import KeyFormat, Signature
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object
 from ..secrets import wrap
 from ._verdicts import AUTH, accepted, undetermined

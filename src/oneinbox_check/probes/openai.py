@@ -34,7 +34,7 @@ import re
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import error_message, json_object, str_at
 from ..secrets import wrap
 from ._verdicts import AUTH, SCOPE, accepted, rejected, undetermined, with_rest_skipped

@@ -30,7 +30,7 @@ from ..checks.layout import DkimExpectation, MailDnsLayout
 from ..checks.maildns import absolute
 from ..checks.records import unquote
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object
 from ..secrets import wrap
 from ._envelopes import resend_error, resend_invalid_key

@@ -27,7 +27,7 @@ from ..checks.email import EmailMetadata, check_from_address
 from ..checks.keyformat import KeyFormat
 from ..checks.layout import DkimExpectation, MailDnsLayout
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object
 from ..secrets import wrap
 from ._envelopes import sendgrid_error, sendgrid_invalid_key

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..checks.keyformat import KeyFormat
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..secrets import wrap
 from ._verdicts import AUTH, rejected, undetermined
 from .facts import Call, ProviderFacts

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from ..checks.keyformat import KeyFormat
 from ..checks.phone import E164
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import json_object
 from ..secrets import wrap
 from . import _balances

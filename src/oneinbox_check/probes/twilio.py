@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from ..checks.keyformat import KeyFormat, Signature
 from ..checks.phone import E164
 from ..models import CheckResult, Status
-from ..net.http import Failure
+from ..net.outcomes import Failure
 from ..net.replies import error_message, json_object
 from . import _balances
 from ._envelopes import twilio_error

@@ -33,19 +33,21 @@ def scrubbed(report: Any, memo: dict[str, str] | None = None) -> Any:
     from ..secrets import scrub
 
     seen: dict[str, str] = {} if memo is None else memo
+    return type(report).model_validate(_walk(report.model_dump(by_alias=True), seen, scrub))
 
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            done = seen.get(value)
-            if done is None:
-                if len(seen) >= 50_000:  # bounded: a huge report's unique names do not pile up
-                    seen.clear()
-                done = seen[value] = scrub(value)
-            return done
-        if isinstance(value, dict):
-            return {walk(k): walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
 
-    return type(report).model_validate(walk(report.model_dump(by_alias=True)))
+def _walk(value: Any, seen: dict[str, str], scrub: Any) -> Any:
+    """*value* with every string scrubbed (a module function, not a closure calling itself:
+    that would be a reference cycle per call, left to the cyclic collector)."""
+    if isinstance(value, str):
+        done = seen.get(value)
+        if done is None:
+            if len(seen) >= 50_000:  # bounded: a huge report's unique names do not pile up
+                seen.clear()
+            done = seen[value] = scrub(value)
+        return done
+    if isinstance(value, dict):
+        return {_walk(k, seen, scrub): _walk(v, seen, scrub) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(v, seen, scrub) for v in value]
+    return value

@@ -16,6 +16,7 @@ from ..models import Report
 from .interface import RenderOptions
 
 _EMPTY_TAIL = '"integrations": []\n}'
+_NO_CHECKS = '"checks": []\n}'
 
 
 def _dump(model: Any) -> str:
@@ -42,7 +43,29 @@ def stream(report: Report) -> Iterator[str]:
         yield head + "\n" if not report.integrations else _dump(scrubbed(report)) + "\n"
         return
     yield head[: -len("[]\n}")] + "[\n"
+    checks: dict[int, str] = {}
     for i, item in enumerate(report.integrations):
-        text = _dump(scrubbed(item, memo))
+        text = _integration(item, memo, checks)
         yield ("    " if i == 0 else ",\n    ") + text.replace("\n", "\n    ")
     yield "\n  ]\n}\n"
+
+
+def _integration(item: Any, memo: dict[str, str], checks: dict[int, str]) -> str:
+    """One integration's text, as pydantic nests it; each shared check (a detail-less
+    result, one instance for many integrations) is scrubbed and dumped once per stream."""
+    from . import scrubbed
+
+    if not item.checks:
+        return _dump(scrubbed(item, memo))
+    shell = _dump(scrubbed(item.model_copy(update={"checks": []}), memo))
+    if not shell.endswith(_NO_CHECKS):
+        return _dump(scrubbed(item, memo))
+    parts = []
+    for check in item.checks:
+        text = checks.get(id(check)) if check.details is None else None  # ids of objects the report holds
+        if text is None:
+            text = "    " + _dump(scrubbed(check, memo)).replace("\n", "\n    ")
+            if check.details is None:
+                checks[id(check)] = text
+        parts.append(text)
+    return shell[: -len("[]\n}")] + "[\n" + ",\n".join(parts) + "\n  ]\n}"
