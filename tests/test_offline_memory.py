@@ -262,3 +262,28 @@ def test_entries_without_metadata_share_one_metadata_instance_and_others_get_the
     c, _, _ = validate_metadata({"region": "eastus"}, model)
     d, _, _ = validate_metadata({"region": "eastus"}, model)
     assert c is not None and c is not d and c == d
+
+
+def test_a_mutable_metadata_model_is_never_shared_between_entries() -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    from oneinbox_check.checks.schema import validate_metadata
+
+    class PluginMetadata(BaseModel):  # a plugin's model, not frozen
+        model_config = ConfigDict(extra="allow")
+        tags: list[str] = []
+
+    a, _, _ = validate_metadata({}, PluginMetadata)
+    b, _, _ = validate_metadata({}, PluginMetadata)
+    assert a is not None and a is not b
+    a.tags.append("changed by a probe")
+    assert b.tags == []
+
+
+def test_the_built_in_metadata_models_are_frozen() -> None:
+    from oneinbox_check.probes.registry import load_registry
+
+    registry = load_registry()
+    for probe in registry.unique():
+        model = probe.metadata_model
+        assert model.model_config.get("frozen"), f"{probe.name}: {model.__name__} is shared only if frozen"

@@ -13,7 +13,7 @@ ID = "email.from_address"
 class EmailMetadata(BaseModel):
     """Metadata of an email integration (Resend, SendGrid)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)  # probes read metadata, never change it
     from_email: str
 
 

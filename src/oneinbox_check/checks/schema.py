@@ -57,8 +57,9 @@ def validate_metadata(metadata: dict[str, Any], model: type[BaseModel]) -> tuple
     """Validate *metadata* with the provider's model: (typed, problems, warnings).
 
     Entries without metadata (most of a large manifest) share one instance of the model's
-    defaults: probes read metadata, never change it (400 bytes an entry otherwise)."""
-    if not metadata:
+    defaults when the model is frozen (the built-in ones are: probes read metadata, never
+    change it), 400 bytes an entry otherwise; a plugin's mutable model gets one each."""
+    if not metadata and model.model_config.get("frozen"):
         found = _NO_METADATA.get(model)
         if found is None:
             typed, problems, _ = _validate(metadata, model)

@@ -50,7 +50,7 @@ def azure_message(body: dict) -> str | None:
 
 
 class AzureMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)  # probes read metadata, never change it
     region: str | None = Field(None, pattern=r"^[a-z0-9]+$", description="e.g. eastus, westeurope")
 
 

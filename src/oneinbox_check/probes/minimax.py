@@ -37,7 +37,7 @@ _JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class MinimaxMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)  # probes read metadata, never change it
     group_id: str | None = None
     region: Literal["global", "cn"] = "global"
 

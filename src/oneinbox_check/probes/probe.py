@@ -32,7 +32,7 @@ T = TypeVar("T", int, float, str)
 
 
 class NoMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)  # probes read metadata, never change it
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ BALANCE = "telnyx.balance"
 
 
 class TelnyxMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)  # probes read metadata, never change it
     phone_number: E164 | None = None
     connection_id: str | None = None
 

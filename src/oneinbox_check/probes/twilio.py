@@ -58,7 +58,7 @@ REJECTED_FIX = ("Twilio refused these credentials (20003): either the Auth Token
 
 
 class TwilioMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)  # probes read metadata, never change it
     account_sid: str
     phone_number: E164 | None = None
     sip_trunk: str | None = None
