@@ -531,3 +531,15 @@ async def test_request_extensions_reach_the_transport() -> None:
     async with HttpClient(transport=httpx.MockTransport(handler)) as http:
         await http.get("https://192.0.2.1/ws", extensions={"sni_hostname": "llm.example"})
     assert seen[0]["sni_hostname"] == "llm.example"
+
+
+@pytest.mark.anyio
+async def test_the_tls_context_is_made_once_and_only_when_a_real_connection_is_needed(monkeypatch) -> None:
+    made = []
+    real = httpx.create_ssl_context
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: made.append(1) or real(*a, **k))
+    async with HttpClient() as http:
+        assert made == []  # a run that sends nothing (dns, every key malformed) pays nothing for TLS
+        first = http._client_for(("https", "api.example.invalid", 443))
+        second = http._client_for(("https", "other.example.invalid", 443))
+        assert first is not second and made == [1]  # one context shared by the origins' pools

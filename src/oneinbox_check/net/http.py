@@ -358,8 +358,6 @@ class HttpClient:
         self._clients = {}
         if self._transport is not None:  # the sandbox, tests: used as it is, never proxied
             self._client = self._new_client(self._transport, self._concurrency)
-        else:
-            self._ssl = httpx.create_ssl_context()  # once per run, shared by the origins' clients
         return self
 
     def _new_client(self, transport: httpx.AsyncBaseTransport | None, connections: int) -> httpx.AsyncClient:
@@ -383,6 +381,8 @@ class HttpClient:
             return self._client
         client = self._clients.get(origin)
         if client is None:
+            if self._ssl is None:  # on the first real connection (≈ 40 ms: a dns run sends none)
+                self._ssl = httpx.create_ssl_context()  # once per run, shared by the origins' clients
             client = self._clients[origin] = _guard(self._new_client(None, self._per_origin))
         return client
 
