@@ -334,7 +334,8 @@ class HttpClient:
         self.max_body = max_body
         self._concurrency = concurrency
         self._per_origin = per_origin
-        now = time.monotonic()
+        self._clock = time.monotonic  # the pacing buckets' clock (tests replace it)
+        now = self._clock()
         # base URL -> bucket: a provider's documented rate limit, applied to its endpoint
         self._pause = anyio.sleep  # pacing waits (tests replace it)
         self._buckets = {b.rstrip("/") + "/": _Bucket(r, max(r, 1.0), now) for b, r in (rates or {}).items() if r > 0}
@@ -479,7 +480,7 @@ class HttpClient:
         if self._buckets:
             bucket = next((b for prefix, b in self._buckets.items() if url.startswith(prefix)), None)
             if bucket is not None:  # the provider's documented rate limit: stay under it
-                wait = bucket.reserve(time.monotonic())
+                wait = bucket.reserve(self._clock())
                 if wait:
                     with budget.queued():
                         await self._pause(wait)
