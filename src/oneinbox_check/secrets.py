@@ -296,6 +296,16 @@ def _add(value: str, shown: str) -> None:
 # --- scrubbing --------------------------------------------------------------------
 
 
+def index() -> None:
+    """Build the index of the secrets registered so far now (otherwise the first
+    :func:`scrub` builds it). The runner calls it before a run starts: at 100,000
+    keys the index takes seconds, which must not stall the event loop in the
+    middle of a run (the first failed request scrubs its reason)."""
+    if _pending:
+        with _lock:
+            _flush()
+
+
 def scrub(text: str) -> str:
     """Replace every registered secret (and echo of one) in *text* by its mask.
 
