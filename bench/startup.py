@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .common import PY, Context, Row, measure
+from .common import PY, Context, Row, measure_wall
 
 
 def _best(args: list[str], runs: int) -> float:
-    return min(measure(args).wall for _ in range(runs)) * 1000
+    return min(measure_wall(args) for _ in range(runs)) * 1000
 
 
 def run(ctx: Context) -> list[Row]:
