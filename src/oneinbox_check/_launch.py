@@ -16,7 +16,7 @@ def main() -> int:
         from ._version import __version__
         from .exits import PROG
 
-        sys.stdout.write(f"{PROG} {__version__}\n")
+        print(f"{PROG} {__version__}")  # nothing (no traceback) when stdout is closed, as argparse's --version
         return 0
     from .cli import main as cli_main
 

@@ -43,32 +43,12 @@ class Status(str, Enum):
         return self.value
 
 
-_FIELD_SETS: dict[frozenset[str], set[str]] = {}
-
-
-class _Lean(BaseModel):
-    """A model made by the thousand (one per integration, or per check): instances
-    that set the same fields share one ``__pydantic_fields_set__`` (pydantic keeps a
-    set per instance: 728 bytes for five names, more than the rest of an
-    ``IntegrationReport``). Assigning a field first gives the instance a set of its
-    own, so the shared set never changes."""
-
-    def model_post_init(self, context: Any, /) -> None:
-        fields = self.__pydantic_fields_set__
-        object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(frozenset(fields), fields))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if not self.model_config.get("frozen"):  # copy on write (a frozen model refuses the assignment anyway)
-            object.__setattr__(self, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
-        super().__setattr__(name, value)
-
-
 _SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.ERROR: 3, Status.FAIL: 4}
 
 Change = Literal["new", "unchanged", "degraded", "recovered"]
 
 
-class CheckResult(_Lean):
+class CheckResult(BaseModel):
     """One check's outcome. ``id`` is stable (SPEC §4)."""
 
     model_config = ConfigDict(frozen=True)
@@ -81,7 +61,7 @@ class CheckResult(_Lean):
     duration_ms: int = 0
 
 
-class IntegrationReport(_Lean):
+class IntegrationReport(BaseModel):
     name: str
     provider: str
     masked_key: str | None = None
@@ -127,7 +107,7 @@ class Report(BaseModel):
         return f"<Report {len(self.integrations)} integrations, exit {self.exit_code}>"
 
 
-class Integration(_Lean):
+class Integration(BaseModel):
     """One integration body, as it would be POSTed to OneInbox ``/v1/integrations``.
 
     Top-level keys other than these are kept in ``extra_fields``: :meth:`lift` moves

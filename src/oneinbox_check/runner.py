@@ -10,6 +10,7 @@ import functools
 import gc
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -253,6 +254,10 @@ class _LazyResolver:
     async def query(self, name: str, rdtype: str) -> Any:
         return await self._get().query(name, rdtype)
 
+    def close(self) -> None:
+        if self._real is not None:
+            self._real.close()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._get(), name)
 
@@ -265,27 +270,50 @@ def _resolver(options: RunOptions) -> Any:
                     limiter=anyio.CapacityLimiter(options.dns_concurrency))
 
 
-@contextlib.contextmanager
-def _long_lived() -> Any:
-    """What exists when a run starts (modules, the entries) is moved out of the
-    garbage collector's sight for the run, and given back after it: a full
+class _Collector:
+    """The collector's settings for the runs in this process (they are per process,
+    and runs may overlap: tasks of one loop, several threads). The first run to start
+    moves what exists (modules, the entries) out of the collector's sight and raises
+    the young-generation threshold; the last run to end gives both back. A full
     collection would otherwise walk every entry again and again (a third of a
-    100,000-integration ``--offline`` run went to the collector)."""
-    gc.freeze()
-    thresholds = gc.get_threshold()
-    # a young collection every 10,000 allocations, not 700: a live run allocates a few
-    # hundred objects a request (httpx), and the collector cost ≈ 3 % of it
-    gc.set_threshold(max(thresholds[0], 10_000), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+    100,000-integration ``--offline`` run went to the collector), and a young one
+    every 700 allocations cost ≈ 3 % of a live run (a few hundred objects a request).
+    What a caller froze itself (``gc.freeze()`` before forking workers) stays frozen:
+    then nothing is frozen or unfrozen here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs = 0
+        self._thresholds: tuple[int, ...] = ()
+        self._froze = False
+
+    @contextlib.contextmanager
+    def run(self) -> Any:
+        with self._lock:
+            self._runs += 1
+            if self._runs == 1:
+                self._thresholds = gc.get_threshold()
+                self._froze = gc.get_freeze_count() == 0
+                if self._froze:
+                    gc.freeze()
+                gc.set_threshold(max(self._thresholds[0], 10_000), *self._thresholds[1:])
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._runs -= 1
+                if self._runs == 0:
+                    gc.set_threshold(*self._thresholds)
+                    if self._froze:
+                        gc.unfreeze()
+
+
+_COLLECTOR = _Collector()
 
 
 async def run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> Report:
     """Check every entry concurrently and build the report."""
-    with _long_lived():
+    with _COLLECTOR.run():
         return await _run(entries, registry, options)
 
 
@@ -326,7 +354,10 @@ async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> 
             if options.progress:
                 options.progress(done, len(entries))
 
-        interrupted = await run_all(_Jobs(check_one, len(entries)), handle_signals=options.handle_signals)
+        try:
+            interrupted = await run_all(_Jobs(check_one, len(entries)), handle_signals=options.handle_signals)
+        finally:  # the pooled DNS sockets go with the run, also when it is cancelled (not at a later collection)
+            resolver.close()
 
     reports = []
     for i, entry in enumerate(entries):
