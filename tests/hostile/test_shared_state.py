@@ -1,6 +1,6 @@
-"""Witness attacks on today's memory/speed changes: shared ``__pydantic_fields_set__``
-(models._Lean), shared results and gc tuning in the runner, the lean ``--version``
-launcher (written by an outside reviewer; each was a bug it found, now fixed)."""
+"""Attacks on the memory/speed changes of issue 12 (written by an outside reviewer;
+each failing one was a bug, now fixed): fields sets per instance, shared results
+and collector settings in overlapping runs, the ``--version`` launcher."""
 
 from __future__ import annotations
 
