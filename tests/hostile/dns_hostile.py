@@ -72,7 +72,7 @@ def respond(mode: str, data: bytes, state: dict) -> list[tuple[float, bytes]]:
         return [(0, _answer(query, records=[f"{name}. CNAME {name}."]))]
     if mode == "cname_endless":  # every name is a CNAME to a longer one
         return [(0, _answer(query, records=[f"{name}. CNAME x.{name}."]))]
-    if mode == "tc":  # truncated, and nothing listens on TCP
+    if mode in ("tc", "tc_tcp_eof"):  # truncated; nothing listens on TCP / TCP closes without an answer
         return [(0, _answer(query, tc=True))]
     if mode == "wrong_question":  # our ID, another question
         other = dns.message.make_query("other.invalid", q.rdtype)
@@ -111,6 +111,13 @@ class HostileServer:
         self.queries = 0
         self._state: dict = {}
         self._stop = threading.Event()
+        self.tcp: socket.socket | None = None
+        if mode == "tc_tcp_eof":  # TCP on the same port: accepts, then closes without a word
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp.bind(("127.0.0.1", self.port))
+            self.tcp.listen(64)
+            self.tcp.settimeout(0.05)
+            threading.Thread(target=self._serve_tcp, daemon=True).start()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -131,6 +138,28 @@ class HostileServer:
                 else:
                     self._send(datagram, addr)
 
+    def _serve_tcp(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.tcp.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:  # read the query whole (closing with unread data would be a reset), then a clean EOF
+                wanted = 2
+                got = b""
+                while len(got) < wanted:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    got += chunk
+                    if len(got) >= 2:
+                        wanted = 2 + struct.unpack_from("!H", got)[0]
+                conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            conn.close()
+
     def _send(self, datagram: bytes, addr: tuple) -> None:
         try:
             self.sock.sendto(datagram, addr)
@@ -141,6 +170,8 @@ class HostileServer:
         self._stop.set()
         self._thread.join(timeout=2)
         self.sock.close()
+        if self.tcp is not None:
+            self.tcp.close()
 
     def __enter__(self) -> "HostileServer":
         return self

@@ -146,3 +146,17 @@ async def test_a_run_cancelled_by_its_caller_leaves_no_socket_open() -> None:
         finally:
             gc.enable()
     assert after == before
+
+
+async def test_a_truncated_reply_whose_tcp_retry_is_closed_unanswered_fails_to_resolve() -> None:
+    with HostileServer("tc_tcp_eof") as server:
+        result = await _resolver(server.port).query("example.com", "TXT")
+    assert result.failed
+
+
+async def test_a_tcp_retry_closed_unanswered_leaves_every_dns_check_its_own_error() -> None:
+    with HostileServer("tc_tcp_eof") as server:
+        report = await _dns_run(server.port, ["example.com"])
+    checks = {c.id: c for c in report.integrations[0].checks}
+    assert {"dns.spf", "dns.dkim", "dns.mx", "dns.dmarc"} <= set(checks)
+    assert all(c.status == Status.ERROR and "crashed" not in c.summary for i, c in checks.items() if i != "input.schema")

@@ -114,22 +114,40 @@ def test_two_overlapping_runs_in_one_loop_give_back_the_gc_thresholds() -> None:
         gc.set_threshold(*before)
 
 
-def test_runs_in_several_threads_give_back_the_gc_thresholds() -> None:
+def test_runs_in_two_threads_give_back_the_gc_thresholds() -> None:
+    from oneinbox_check import session
+    from oneinbox_check.manifest import RawItem, RawManifest
+
     before = gc.get_threshold()
-    codes: list[int] = []
-    barrier = threading.Barrier(4)
+    a_inside, b_started, a_done = threading.Event(), threading.Event(), threading.Event()
 
-    def one() -> None:
-        barrier.wait(timeout=10)
-        codes.append(oneinbox_check.check_sync(_offline_integrations(300), offline=True).exit_code)
+    def run(progress) -> None:
+        raw = RawManifest(integrations=[RawItem("<library>", i, d, False)
+                                        for i, d in enumerate(_offline_integrations(2))])
+        checked = session.from_manifest(raw, {})
+        anyio.run(functools.partial(session.check, checked, session.Options(offline=True), progress=progress))
 
-    threads = [threading.Thread(target=one) for _ in range(4)]
+    def a_progress(done: int, total: int) -> None:
+        a_inside.set()
+        b_started.wait(timeout=10)  # A is inside its run until B's has begun
+
+    def b_progress(done: int, total: int) -> None:
+        b_started.set()
+        a_done.wait(timeout=10)  # B ends after A
+
+    def a() -> None:
+        try:
+            run(a_progress)
+        finally:
+            a_done.set()
+
+    threads = [threading.Thread(target=a), threading.Thread(target=run, args=(b_progress,))]
     try:
+        threads[0].start()
+        assert a_inside.wait(timeout=10)  # B starts once A is inside its run
+        threads[1].start()
         for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert codes == [0] * 4
+            t.join(timeout=30)
         assert gc.get_threshold() == before
     finally:
         gc.set_threshold(*before)

@@ -400,6 +400,9 @@ class Resolver:
                 except (TimeoutError, dns.exception.Timeout):
                     last = ("timeout", f"no answer from {ip}:{port} within {timeout:g}s")
                     continue
+                except EOFError:  # dnspython's TCP read: the server closed before a whole answer
+                    last = ("error", f"{ip}:{port}: the TCP connection closed without an answer")
+                    continue
                 except (OSError, dns.exception.DNSException, ValueError) as exc:
                     last = ("error", f"{ip}:{port}: {exc}")
                     continue
