@@ -9,7 +9,9 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
+import respx
 
 from oneinbox_check import check_sync
 from oneinbox_check.errors import UsageError
@@ -126,7 +128,7 @@ def _check(capsys, tmp_path, url, *extra):
     from .helpers import run_cli, write_manifest
 
     manifest = write_manifest(tmp_path, [{"name": "Voice", "provider": "openai", "api_key": KEY}])
-    return run_cli(capsys, "check", manifest, "--offline", "--state", str(tmp_path / "s.json"),
+    return run_cli(capsys, "check", manifest, "--state", str(tmp_path / "s.json"),
                    "--notify", url, *extra)
 
 
@@ -154,5 +156,23 @@ def test_notify_without_state_is_a_usage_error(capsys, tmp_path):
     from .helpers import run_cli, write_manifest
 
     manifest = write_manifest(tmp_path, [{"name": "Voice", "provider": "openai", "api_key": KEY}])
-    code, _, err = run_cli(capsys, "check", manifest, "--offline", "--notify", "http://127.0.0.1:9/x")
+    code, _, err = run_cli(capsys, "check", manifest, "--notify", "http://127.0.0.1:9/x")
     assert code == 2 and "--state" in err
+
+
+def test_notify_with_offline_is_a_usage_error_and_sends_nothing(capsys, tmp_path):
+    from .helpers import run_cli, write_manifest
+
+    received = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(204)
+
+    manifest = write_manifest(tmp_path, [{"name": "Voice", "provider": "openai", "api_key": KEY}])
+    with respx.mock(assert_all_called=False) as mock:
+        mock.route(url__startswith="http://127.0.0.1:9/").mock(side_effect=answer)
+        code, _, err = run_cli(capsys, "check", manifest, "--offline", "--state", str(tmp_path / "s.json"),
+                               "--notify", "http://127.0.0.1:9/x", "--notify-always")
+    assert code == 2 and "--offline" in err and "--notify" in err
+    assert received == [] and not (tmp_path / "s.json").exists()

@@ -140,10 +140,13 @@ def validate_url(url: str) -> str:
     return url
 
 
-def urls(given: Sequence[str], *, state: str | None, always: bool) -> list[str]:
-    """``--notify`` URLs, validated before any request; they need ``--state`` (changes come from it)."""
+def urls(given: Sequence[str], *, state: str | None, always: bool, offline: bool = False) -> list[str]:
+    """``--notify`` URLs, validated before any request; they need ``--state`` (changes come from it)
+    and a run that may use the network (``--offline``: no network at all, SPEC §5)."""
     from .errors import UsageError
 
+    if given and offline:
+        raise UsageError("--notify sends a request, and --offline uses no network: drop one of them")
     checked = [validate_url(u) for u in given]
     if checked and not state:
         raise UsageError("--notify reports what changed since the last run: add --state FILE")

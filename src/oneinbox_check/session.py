@@ -217,7 +217,7 @@ def finish(options: Options, job: Callable[[], Awaitable[Report]], *, progress: 
 
     shown = progress or Progress(enabled=False, total=0)
     check_outputs(options.output, options.state)  # before any request: a bad path probes nothing
-    urls = notify.urls(options.notify, state=options.state, always=options.notify_always)
+    urls = notify.urls(options.notify, state=options.state, always=options.notify_always, offline=options.offline)
     previous = state_file.load(options.state) if options.state else None  # a bad state file stops before probing
 
     async def main_task() -> Report:
