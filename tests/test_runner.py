@@ -139,6 +139,8 @@ def test_ctrl_c_reports_partial_results_and_exits_130(tmp_path) -> None:
     hangs, bad = report["integrations"]
     auth = next(c for c in hangs["checks"] if c["id"] == "key.auth")
     assert auth["status"] == "error" and "interrupted" in auth["summary"]
+    scope = next(c for c in hangs["checks"] if c["id"] == "key.scope")  # the rest error too (SPEC §7)
+    assert scope["status"] == "error" and "interrupted" in scope["summary"]
     assert bad["status"] == "fail"  # finished before the interrupt: kept
 
 

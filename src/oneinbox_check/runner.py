@@ -362,11 +362,12 @@ async def _run(entries: Sequence[Entry], registry: Any, options: RunOptions) -> 
     reports = []
     for i, entry in enumerate(entries):
         checks, results[i] = results[i] or [], None
-        if not finished[i]:  # interrupted
+        if not finished[i]:  # interrupted: every check it had not finished is an error (SPEC §7)
             probe = registry.get(entry.provider)
-            first = probe.check_ids[0] if probe is not None and probe.check_ids else "key.auth"
-            checks = checks + [CheckResult(id=first, status=Status.ERROR, summary=INTERRUPTED,
-                                           remediation="Run again to finish the checks.")]
+            unfinished = [c for c in (probe.check_ids if probe is not None and probe.check_ids else ("key.auth",))
+                          if c not in {r.id for r in checks}]
+            checks = checks + [CheckResult(id=c, status=Status.ERROR, summary=INTERRUPTED,
+                                           remediation="Run again to finish the checks.") for c in unfinished]
         checks = [scrubber.result(c) for c in checks if options.wants(c.id)]
         integration = entry.integration
         reports.append(IntegrationReport(
