@@ -153,6 +153,15 @@ def test_the_launcher_and_the_parser_print_the_same_version(capsys) -> None:
     assert fast.returncode == 0 and fast.stdout == capsys.readouterr().out
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_version_on_a_full_disk_says_so_and_exits_74() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "oneinbox_check", "--version"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 74 and "Traceback" not in done.stderr
+    assert "cannot write the version to stdout" in done.stderr
+
+
 def test_the_console_script_starts_at_the_launcher() -> None:
     import tomllib
 
