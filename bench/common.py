@@ -106,30 +106,10 @@ def measure_wall(args: list[str]) -> float:
 
 
 def _measure(args: list[str], *, timeout: float = 600, stdin: str | None = None) -> Measured:
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                text=True, env={**os.environ, "NO_COLOR": "1"})
-        if stdin:
-            assert proc.stdin is not None
-            proc.stdin.write(stdin)
-            proc.stdin.close()
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
-                        out.read(), err.read())
+    started = time.perf_counter()
+    done = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=timeout,
+                          stdin=None if stdin else subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"})
+    return Measured(time.perf_counter() - started, 0.0, 0.0, done.returncode, done.stdout, done.stderr)
 
 
 class Fleet:
