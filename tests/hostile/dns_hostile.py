@@ -16,6 +16,8 @@ import dns.rdatatype
 import dns.rcode
 import dns.rrset
 
+from ..loopback_udp import UdpServer
+
 SPF = '"v=spf1 include:amazonses.com ~all"'
 
 
@@ -101,16 +103,12 @@ def _value(rdtype: str) -> str:
             "AAAA": "2001:db8::1", "CNAME": "target.invalid."}.get(rdtype, SPF)
 
 
-class HostileServer:
+class HostileServer(UdpServer):
     def __init__(self, mode: str):
         self.mode = mode
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
         self.queries = 0
         self._state: dict = {}
-        self._stop = threading.Event()
+        super().__init__(self._datagram)
         self.tcp: socket.socket | None = None
         if mode == "tc_tcp_eof":  # TCP on the same port: accepts, then closes without a word
             self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -118,25 +116,18 @@ class HostileServer:
             self.tcp.listen(64)
             self.tcp.settimeout(0.05)
             threading.Thread(target=self._serve_tcp, daemon=True).start()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, addr = self.sock.recvfrom(4096)
-            except OSError:
-                continue
-            self.queries += 1
-            try:
-                out = respond(self.mode, data, self._state)
-            except Exception:  # a query we cannot parse: say nothing
-                continue
-            for delay, datagram in out:
-                if delay:
-                    threading.Timer(delay, self._send, (datagram, addr)).start()
-                else:
-                    self._send(datagram, addr)
+    def _datagram(self, data: bytes, addr: tuple) -> None:
+        self.queries += 1
+        try:
+            out = respond(self.mode, data, self._state)
+        except Exception:  # a query we cannot parse: say nothing
+            return
+        for delay, datagram in out:
+            if delay:
+                threading.Timer(delay, self._send, (datagram, addr)).start()
+            else:
+                self._send(datagram, addr)
 
     def _serve_tcp(self) -> None:
         while not self._stop.is_set():
@@ -167,9 +158,7 @@ class HostileServer:
             pass
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
+        super().close()
         if self.tcp is not None:
             self.tcp.close()
 

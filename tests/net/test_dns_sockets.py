@@ -5,7 +5,6 @@ ignored; a socket whose question failed is closed, not reused."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Callable, Iterator
 
 import anyio
@@ -19,39 +18,25 @@ import pytest
 from oneinbox_check.net import dns as net_dns
 from oneinbox_check.net.dns import Resolver, query_wire
 
+from ..loopback_udp import UdpServer
+
 pytestmark = pytest.mark.anyio
 
 Handler = Callable[[dns.message.Message, tuple, socket.socket], None]
 
 
-class ScriptedServer:
+class ScriptedServer(UdpServer):
     """A loopback UDP nameserver whose handler decides what each query gets back."""
 
     def __init__(self, handler: Handler):
         self.handler = handler
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
         self.queries: list[tuple[dns.message.Message, tuple]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(self._query)
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, addr = self.sock.recvfrom(4096)
-            except OSError:
-                continue
-            query = dns.message.from_wire(data)
-            self.queries.append((query, addr))
-            self.handler(query, addr, self.sock)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
+    def _query(self, data: bytes, addr: tuple) -> None:
+        query = dns.message.from_wire(data)
+        self.queries.append((query, addr))
+        self.handler(query, addr, self.sock)
 
 
 def reply(query: dns.message.Message, text: str = "v=spf1 -all", *, qid: int | None = None,
