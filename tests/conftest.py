@@ -44,6 +44,18 @@ def _manifest_key_variables(monkeypatch):
     helpers._setenv = None
 
 
+@pytest.fixture(autouse=True)
+def _unpaced(request, monkeypatch):
+    """Runs keep under the providers' documented rate limits (Cal.com and Resend: 2 requests/s),
+    which makes a test of anything else wait half a second per request beyond the second. Tests
+    skip those waits unless marked ``paced``; pacing itself is tested in tests/net/test_http.py
+    (the client) and tests/test_runner.py (a run, marked ``paced``)."""
+    if request.node.get_closest_marker("paced") is None:
+        from oneinbox_check.probes.registry import Registry
+
+        monkeypatch.setattr(Registry, "rate_limits", lambda self, endpoints: {})
+
+
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return request.param

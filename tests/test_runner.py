@@ -175,6 +175,28 @@ async def test_one_busy_origin_does_not_hold_back_another_no_head_of_line_blocki
     assert max(finished) < 10 + 8 * 4, finished  # within ~4 latencies of the busy origin
 
 
+@pytest.mark.paced
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # pacing is the client's; one backend suffices
+async def test_a_run_keeps_cal_com_under_its_documented_rate_limit(sandbox) -> None:
+    """Cal.com allows 120 requests/min per key (providers.md; 2/s, burst 2): a run's five
+    Cal.com requests are spread over at least 1.5 s (a lower bound: a slow machine only adds)."""
+    sent: list[float] = []
+    inner = sandbox.transport()
+
+    class Timed(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(time.monotonic())
+            return await inner.handle_async_request(request)
+
+    from tests.probes.test_calcom import KEY
+
+    tools = [{"type": "schedule_calendar_event", "integration": "cal", "event_type_id": t} for t in (1001, 1002, 1003)]
+    await check([{"name": "cal", "provider": "calcom", "api_key": KEY}], tools,
+                endpoints=sandbox.endpoints(), transport=Timed())
+    assert len(sent) == 5  # /v2/me, /v2/event-types, three /v2/slots
+    assert sent[-1] - sent[0] >= 1.5 - 0.05, [round(t - sent[0], 3) for t in sent]
+
+
 async def test_origins_on_one_host_get_separate_limits_in_a_run() -> None:
     """Two providers behind one host name (different ports) each run up to the per-origin limit."""
     from oneinbox_check.manifest import RawItem, RawManifest, build_entries

@@ -68,7 +68,7 @@ async def test_a_silent_server_ends_as_timeout_within_timeout_times_tries() -> N
         result = await _resolver(server.port, timeout=0.2, tries=2).query("example.com", "TXT")
         elapsed = time.monotonic() - t0
     assert result.outcome == "timeout"
-    assert elapsed < 0.2 * 2 + 0.5
+    assert elapsed < 0.2 * 2 + 1.0  # bounded by timeout x tries (slack for a loaded machine)
 
 
 async def test_nothing_listening_is_an_error_not_a_missing_record() -> None:

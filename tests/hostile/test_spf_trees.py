@@ -25,7 +25,7 @@ from tests.helpers import run_cli
 
 pytestmark = pytest.mark.anyio
 
-SLOW = 1.8  # seconds per answer, under the 2 s timeout
+SLOW = 0.5  # seconds per answer: far under the 2 s timeout; ten lookups one at a time take >= 10 * SLOW
 
 
 def _resolver(server, timeout: float = 2.0) -> Resolver:
@@ -112,7 +112,7 @@ async def test_item6_spf_thirty_slow_wide_includes_take_about_one_timeout(dns_se
         r = await check_spf(_resolver(dns_server), "send.wide.example")
     elapsed = time.perf_counter() - t0
     assert r.status.value == "fail" and "more than 10 DNS lookups" in r.summary
-    assert elapsed < 2 * SLOW + 0.5, f"{elapsed:.1f}s: siblings were resolved one at a time"
+    assert elapsed < 5 * SLOW, f"{elapsed:.1f}s: siblings were resolved one at a time"
     # only the includes a receiver reaches before the limit were asked
     assert len([q for q in zone.queries if q[0].startswith("w")]) <= LOOKUP_LIMIT
     _asked_once(zone, truncated="send.wide.example")
@@ -125,7 +125,7 @@ async def test_item6_spf_ten_slow_sibling_includes_resolve_concurrently_and_pass
     with anyio.fail_after(20):
         r = await check_spf(_resolver(dns_server), "send.wide.example", require_include=None)
     assert r.status.value == "pass" and r.details["lookups"] == LOOKUP_LIMIT
-    assert time.perf_counter() - t0 < 2 * SLOW + 0.5
+    assert time.perf_counter() - t0 < 5 * SLOW
 
 
 def test_item6_spf_thirty_slow_wide_includes_through_the_cli_with_timeout_2(dns_server, capsys) -> None:
@@ -138,4 +138,4 @@ def test_item6_spf_thirty_slow_wide_includes_through_the_cli_with_timeout_2(dns_
     assert code == 1, err
     spf = next(c for c in json.loads(out)["integrations"][0]["checks"] if c["id"] == "dns.spf")
     assert spf["status"] == "fail" and "DNS lookups" in spf["summary"]
-    assert elapsed < 3 * SLOW + 1, f"{elapsed:.1f}s"
+    assert elapsed < 5 * SLOW + 1, f"{elapsed:.1f}s"

@@ -173,6 +173,7 @@ def test_bucket_refills_with_time() -> None:
     assert bucket.reserve(10.0) == 0.0  # refilled (capped at the burst)
 
 
+@pytest.mark.paced
 def test_registry_maps_rate_limits_to_hosts() -> None:
     from oneinbox_check.probes.registry import load_registry
 
