@@ -91,7 +91,9 @@ def test_rfc7208_suite_case(dns_server, request: pytest.FixtureRequest, zonedata
     dns_server.use(_zone(zonedata))
     mailfrom = case.get("mailfrom") or ""
     domain = mailfrom.rpartition("@")[2] if "@" in mailfrom else str(case.get("helo", ""))
-    r = anyio.run(check_spf, Resolver([("127.0.0.1", dns_server.port)], timeout=0.2, tries=1), domain)
+    expected = case["result"] if isinstance(case["result"], list) else [case["result"]]
+    timeout = 0.2 if "temperror" in expected else 2.0  # short only where an answer is meant to be missing
+    r = anyio.run(check_spf, Resolver([("127.0.0.1", dns_server.port)], timeout=timeout, tries=1), domain)
     if r.status.value == "error":
         ours = "error"
     elif r.summary.startswith("no SPF record"):

@@ -84,7 +84,7 @@ async def test_a_stale_answer_to_the_previous_question_on_a_reused_socket_is_not
     # each reply is preceded by the previous question's answer (for another name): the
     # socket is reused (one slot), so the stale datagram arrives on it first
     with HostileServer("stale_first") as server:
-        resolver = _resolver(server.port, concurrency=1)
+        resolver = _resolver(server.port, timeout=5, concurrency=1)
         first = await resolver.query("one.example.com", "A")
         second = await resolver.query("two.example.com", "MX")
         third = await resolver.query("three.example.com", "TXT")
@@ -96,7 +96,7 @@ async def test_a_stale_answer_to_the_previous_question_on_a_reused_socket_is_not
 async def test_late_duplicates_of_earlier_answers_do_not_answer_later_questions() -> None:
     names = [f"n{i}.example.com" for i in range(20)]
     with HostileServer("late_duplicates") as server:
-        resolver = _resolver(server.port, concurrency=2)
+        resolver = _resolver(server.port, timeout=5, concurrency=2)
         results = [await resolver.query(n, "MX") for n in names]
         resolver.close()
     assert all(r.outcome == "answer" and r.name == n for r, n in zip(results, names))
@@ -106,7 +106,7 @@ async def test_many_domains_with_a_small_dns_bound_all_finish_right() -> None:
     domains = [f"d{i}.example.com" for i in range(40)]
     with HostileServer("late_duplicates") as server:
         with anyio.fail_after(20):
-            report = await _dns_run(server.port, domains, dns_concurrency=2)
+            report = await _dns_run(server.port, domains, dns_concurrency=2, timeout=5)
     mx = [next(c for c in i.checks if c.id == "dns.mx") for i in report.integrations]
     assert [c.status for c in mx] == [Status.PASS] * len(domains)
 
