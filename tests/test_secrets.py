@@ -8,6 +8,8 @@ import pickle
 import httpx
 import pytest
 import respx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oneinbox_check.models import Integration
 from oneinbox_check.secrets import Secret, mask, scrub
@@ -247,3 +249,47 @@ def test_item1_log_filter_scrubs_and_keeps_one_line(caplog) -> None:
     assert ScrubFilter().filter(record)
     message = record.getMessage()
     assert ECHOED[10:22] not in message and "u:p@" not in message and "\n" not in message
+
+
+def test_a_megabyte_of_one_character_as_keys_does_not_make_scrubbing_slow(monkeypatch) -> None:
+    """Keys that repeat one anchor text (a pasted megabyte of "a") are indexed by the
+    contexts they hold, not by every offset: before, each of the 15 keys' 32,768 "aaaaaa"
+    anchors was verified at every position of an echoed run of "a" (minutes a scrub)."""
+    from oneinbox_check import secrets
+
+    for i in range(15):
+        Secret(f"mega{i:02d}-" + "a" * 1_000_000 + "xyz")
+    key = "sk-proj-" + "Mega7Echo3" * 5
+    Secret(key)
+    scrub("warm-up")  # indexes the keys (once)
+    calls = 0
+    verify = secrets._verify
+
+    def counted(*args):
+        nonlocal calls
+        calls += 1
+        return verify(*args)
+
+    monkeypatch.setattr(secrets, "_verify", counted)
+    out = scrub("a" * 5000 + " " + key + " " + "b" * 5000)
+    assert calls < 500, calls  # work bounded by the contexts, not by 15 x 32,768 anchors a position
+    assert key[8:20] not in out and "a" * 12 not in out  # and nothing of either key shows
+
+
+@given(period=st.text(alphabet="ab7Z", min_size=1, max_size=5), repeats=st.integers(3, 30),
+       tail=st.text(alphabet="xyQ9", min_size=0, max_size=8), start=st.integers(0, 400), data=st.data())
+def test_every_window_of_a_repetitive_key_is_masked(period: str, repeats: int, tail: str, start: int,
+                                                    data: st.DataObject) -> None:
+    """Indexing a repeated anchor text once per context loses no WINDOW-run: any run of
+    WINDOW characters of a periodic key, echoed between other text, is masked."""
+    from oneinbox_check.secrets import WINDOW
+
+    key = "sk-proj-" + (period * repeats)[:start % 200 + 20] + tail
+    Secret(key)
+    secret = key[len("sk-proj-"):]
+    if len(secret) < WINDOW:
+        return
+    at = data.draw(st.integers(0, len(secret) - WINDOW))
+    window = secret[at:at + WINDOW]
+    out = scrub(f"the server said: <{window}> and more")
+    assert window not in out, (key, window, out)

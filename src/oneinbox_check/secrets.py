@@ -215,11 +215,35 @@ def _offsets(length: int, public: int) -> range:
 
 
 def _anchors(idx: int) -> list[tuple[int, int]]:
+    """The key's anchors, each as (hash of its text, value). An anchor whose text the key
+    repeats is indexed again only where its context differs: every WINDOW-run that holds an
+    anchor lies within the WINDOW - _ANCHOR characters before it and WINDOW after it, so
+    where that context is the same, :func:`_verify` at the first occurrence finds the same
+    run. A low-entropy key (a megabyte of "a") then has a handful of anchors, not 32,768
+    that each text position would verify (hostile-leaks witness: one scrub ran minutes)."""
     out: list[tuple[int, int]] = []
     for form, text, public in _forms(_secrets[idx]):
         base = idx << 18 | form << 15
-        out += [(hash(text[q:q + _ANCHOR]), base | n) for n, q in enumerate(_anchor_offsets(text, public))]
+        firsts: dict[str, int] = {}
+        kept: set[tuple[int, str]] = set()
+        for n, q in enumerate(_anchor_offsets(text, public)):
+            anchor = text[q:q + _ANCHOR]
+            first = firsts.setdefault(anchor, q)
+            if first != q:  # a repeated anchor text (random keys have none)
+                kept.add(_context(text, first))
+                context = _context(text, q)
+                if context in kept:
+                    continue
+                kept.add(context)
+            out.append((hash(anchor), base | n))
     return out
+
+
+def _context(text: str, q: int) -> tuple[int, str]:
+    """What any WINDOW-run through the anchor at *q* can see: the text around it, and
+    where the anchor sits in it (a context cut short by the start of the text differs)."""
+    lo = max(0, q - (WINDOW - _ANCHOR))
+    return q - lo, text[lo:q + WINDOW]
 
 
 _UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote(safe="") leaves as it is
@@ -365,6 +389,7 @@ def _long_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8)  # verifying many anchors of one key builds its forms once, not per anchor
 def _form_text(idx: int, form: int) -> tuple[str, int]:
     """A key's form and the offset of its first anchor."""
     return next(((t, _anchor_offsets(t, p).start) for f, t, p in _forms(_secrets[idx]) if f == form), ("", 0))
