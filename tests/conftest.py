@@ -99,7 +99,10 @@ def zones_server(_dns_responder):
 def zresolver(zones_server):
     from oneinbox_check.net.dns import Resolver
 
-    return Resolver([("127.0.0.1", zones_server.port)], timeout=0.5, tries=1)
+    # 2 s: an answer meant to arrive does, on a loaded machine; a test that waits for a
+    # timeout (slowdns, a "timeout" fault) shortens it for itself (``tests.helpers.short_timeout``)
+    return Resolver([("127.0.0.1", zones_server.port)], timeout=2.0, tries=1)
+
 
 
 @pytest.fixture(scope="module")

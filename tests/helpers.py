@@ -95,3 +95,9 @@ def closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def short_timeout(resolver, seconds: float = 0.3):
+    """For a test that waits for a DNS timeout: the resolver reads its timeout on each attempt."""
+    resolver.timeout = seconds
+    return resolver
