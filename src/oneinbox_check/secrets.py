@@ -230,7 +230,9 @@ def _anchors(idx: int) -> list[tuple[int, int]]:
             anchor = text[q:q + _ANCHOR]
             first = firsts.setdefault(anchor, q)
             if first != q:  # a repeated anchor text (random keys have none)
-                kept.add(_context(text, first))
+                if first >= 0:  # its first repeat: the first occurrence's context joins the kept ones
+                    kept.add(_context(text, first))
+                    firsts[anchor] = -1
                 context = _context(text, q)
                 if context in kept:
                     continue
@@ -389,7 +391,6 @@ def _long_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=8)  # verifying many anchors of one key builds its forms once, not per anchor
 def _form_text(idx: int, form: int) -> tuple[str, int]:
     """A key's form and the offset of its first anchor."""
     return next(((t, _anchor_offsets(t, p).start) for f, t, p in _forms(_secrets[idx]) if f == form), ("", 0))
